@@ -1,0 +1,141 @@
+import { spawn } from 'node:child_process';
+import type { Writable } from 'node:stream';
+import fs from 'node:fs';
+import os from 'node:os';
+import pLimit, { type LimitFunction } from 'p-limit';
+import { bwrapArgs, PROGRAM_FD } from './bwrap-args.js';
+import { SandboxFailureError, SandboxUnavailableError } from './errors.js';
+import { readHostLayout, type HostLayout } from './host-layout.js';
+import type { RunLimits } from './limits.js';
+import { decodeCompileResponse, decodeRunResponse, encodeCompileRequest, encodeRunRequest, type RawRun } from './protocol.js';
+import { runnerBinary } from './runner-binary.js';
+import { UidPool } from './uid-pool.js';
+
+export interface SandboxOptions {
+  bwrapPath: string;
+  /** Sandboxes alive at once in this process. */
+  slots: number;
+  uidPool: UidPool;
+}
+
+export interface CompileOutcome {
+  run: RawRun;
+  /** Empty when the compiler produced no program. */
+  binary: Buffer;
+}
+
+const MiB = 1024 * 1024;
+
+export function defaultSandboxOptions(env: NodeJS.ProcessEnv = process.env): SandboxOptions {
+  return {
+    bwrapPath: env.FIXSENSE_BWRAP ?? 'bwrap',
+    slots: Number(env.FIXSENSE_SANDBOX_SLOTS ?? os.availableParallelism()),
+    uidPool: new UidPool(),
+  };
+}
+
+/**
+ * Runs untrusted C inside bubblewrap. One call = one sandbox, which serves a whole
+ * compilation or a whole lane of tests, so bwrap's start-up is paid once per lane.
+ */
+export class Sandbox {
+  private readonly limit: LimitFunction;
+  private readonly layout: HostLayout = readHostLayout();
+
+  constructor(private readonly opts: SandboxOptions = defaultSandboxOptions()) {
+    this.limit = pLimit(Math.max(1, opts.slots));
+  }
+
+  /** How many sandboxes may run at once: the useful number of parallel test lanes. */
+  get slots(): number {
+    return this.limit.concurrency;
+  }
+
+  /** Compiles `source` (as /tmp/main.c) with `argv`, which must write /tmp/prog. */
+  async compile(source: Buffer, argv: string[], limits: RunLimits): Promise<CompileOutcome> {
+    const request = encodeCompileRequest(limits, argv, source);
+    const tmpBytes = Math.max(64 * MiB, limits.fileSizeBytes * 4);
+    const out = await this.limit(() => this.launch(request, undefined, tmpBytes, limits, 1));
+    return decodeCompileResponse(out);
+  }
+
+  /** Runs `binary` once per input, one after the other, in one fresh sandbox. */
+  async run(binary: Buffer, inputs: Buffer[], limits: RunLimits): Promise<RawRun[]> {
+    if (inputs.length === 0) return [];
+    const request = encodeRunRequest(limits, inputs);
+    const tmpBytes = Math.max(16 * MiB, limits.fileSizeBytes * 2);
+    const out = await this.limit(() => this.launch(request, binary, tmpBytes, limits, inputs.length));
+    return decodeRunResponse(out, inputs.length);
+  }
+
+  private async launch(request: Buffer, program: Buffer | undefined, tmpBytes: number, limits: RunLimits, runs: number): Promise<Buffer> {
+    const runnerPath = await runnerBinary();
+    const lease = await this.opts.uidPool.acquire();
+    const runnerFd = fs.openSync(runnerPath, 'r');
+    try {
+      return await this.spawnBwrap(request, program, tmpBytes, runnerFd, lease.uid, (limits.wallMs + 2000) * runs + 5000);
+    } finally {
+      fs.closeSync(runnerFd);
+      lease.release();
+    }
+  }
+
+  private spawnBwrap(request: Buffer, program: Buffer | undefined, tmpBytes: number, runnerFd: number, uid: number | undefined, timeoutMs: number): Promise<Buffer> {
+    const args = bwrapArgs({ layout: this.layout, tmpBytes, withProgram: program !== undefined });
+    const stdio: Array<'pipe' | 'ignore' | number> = ['pipe', 'pipe', 'pipe', runnerFd];
+    if (program) stdio[PROGRAM_FD] = 'pipe';
+    return new Promise<Buffer>((resolve, reject) => {
+      const child = spawn(this.opts.bwrapPath, args, {
+        cwd: '/',
+        // never the App's environment: it holds the private key and webhook secret
+        env: { PATH: '/usr/bin:/bin' },
+        stdio,
+        ...(uid === undefined ? {} : { uid, gid: uid }),
+      });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      let errBytes = 0;
+      child.stdout!.on('data', (b: Buffer) => out.push(b));
+      child.stderr!.on('data', (b: Buffer) => {
+        if (errBytes < 64 * 1024) err.push(b);
+        errBytes += b.length;
+      });
+      // a sandbox that outlives every limit it was given is broken: kill it (bwrap's
+      // --die-with-parent takes the sandbox with it)
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const ignoreEpipe = (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'EPIPE') reject(e);
+      };
+      child.stdin!.on('error', ignoreEpipe);
+      child.stdin!.end(request);
+      if (program) {
+        const progStream = child.stdio[PROGRAM_FD] as Writable;
+        progStream.on('error', ignoreEpipe);
+        progStream.end(program);
+      }
+      child.on('error', (e: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        reject(
+          e.code === 'ENOENT'
+            ? new SandboxUnavailableError(`bubblewrap (${this.opts.bwrapPath}) is not installed: apt-get install bubblewrap`)
+            : e,
+        );
+      });
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        const stderr = Buffer.concat(err).toString('utf8').trim();
+        if (code === 0) return resolve(Buffer.concat(out));
+        if (/^bwrap: /m.test(stderr) && !/fixsense-runner/.test(stderr)) {
+          return reject(
+            new SandboxUnavailableError(
+              `bubblewrap could not create the sandbox: ${stderr}\n` +
+                'It needs unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1; ' +
+                'some container runtimes forbid them).',
+            ),
+          );
+        }
+        reject(new SandboxFailureError(`sandbox failed (${signal ?? `exit ${code}`}): ${stderr || 'no message'}`));
+      });
+    });
+  }
+}

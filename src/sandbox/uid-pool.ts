@@ -1,0 +1,130 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * A uid for one sandbox at a time. RLIMIT_NPROC is ignored for root, and a shared uid
+ * would let one sandbox's processes count against (or signal) another's, so each running
+ * sandbox gets a dedicated unprivileged uid from a range, locked across processes.
+ */
+export interface UidLease {
+  /** undefined when fixsense itself runs unprivileged and cannot switch uid. */
+  uid: number | undefined;
+  release(): void;
+}
+
+export interface UidPoolOptions {
+  base: number;
+  size: number;
+  lockDir: string;
+}
+
+export function defaultUidPoolOptions(env: NodeJS.ProcessEnv = process.env): UidPoolOptions {
+  return {
+    base: Number(env.FIXSENSE_SANDBOX_UID_BASE ?? 61000),
+    size: Number(env.FIXSENSE_SANDBOX_UIDS ?? 64),
+    lockDir: env.FIXSENSE_SANDBOX_LOCK_DIR ?? path.join(os.tmpdir(), 'fixsense-sandbox-uids'),
+  };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Pids of the processes that run as `uid`, read from /proc. */
+export function processesOf(uid: number): number[] {
+  const pids: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (fs.statSync(`/proc/${name}`).uid === uid) pids.push(Number(name));
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return pids;
+}
+
+export class UidPool {
+  private readonly held = new Set<number>();
+  private readonly privileged = process.getuid?.() === 0;
+  private next = 0;
+
+  constructor(private readonly opts: UidPoolOptions = defaultUidPoolOptions()) {
+    if (!Number.isInteger(opts.base) || opts.base < 1000 || !Number.isInteger(opts.size) || opts.size < 1) {
+      throw new Error(`sandbox uid range is invalid: base ${opts.base}, size ${opts.size}`);
+    }
+    if (this.privileged) {
+      fs.mkdirSync(opts.lockDir, { recursive: true, mode: 0o700 });
+      process.once('exit', () => {
+        for (const uid of this.held) fs.rmSync(this.lockFile(uid), { force: true });
+      });
+    }
+  }
+
+  private lockFile(uid: number): string {
+    return path.join(this.opts.lockDir, String(uid));
+  }
+
+  private tryLock(uid: number): boolean {
+    const file = this.lockFile(uid);
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx', mode: 0o600 });
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const owner = Number(fs.readFileSync(file, 'utf8') || NaN);
+    if (Number.isInteger(owner) && (owner === process.pid || alive(owner))) return false;
+    // a crashed fixsense left its lock: take it over, once its processes are gone
+    fs.rmSync(file, { force: true });
+    killAll(uid);
+    return this.tryLock(uid);
+  }
+
+  async acquire(): Promise<UidLease> {
+    if (!this.privileged) return { uid: undefined, release: () => {} };
+    for (let attempt = 0; ; attempt++) {
+      for (let i = 0; i < this.opts.size; i++) {
+        const uid = this.opts.base + ((this.next + i) % this.opts.size);
+        if (this.held.has(uid) || !this.tryLock(uid)) continue;
+        this.next = (uid - this.opts.base + 1) % this.opts.size;
+        this.held.add(uid);
+        return { uid, release: () => this.release(uid) };
+      }
+      await sleep(Math.min(100, 5 * (attempt + 1)));
+    }
+  }
+
+  private release(uid: number): void {
+    if (!this.held.delete(uid)) return;
+    // the PID namespace should already be empty; this makes sure before the uid is reused
+    killAll(uid);
+    fs.rmSync(this.lockFile(uid), { force: true });
+  }
+}
+
+/** SIGKILL every process of `uid` and wait until none is left; returns how many there were. */
+export function killAll(uid: number): number {
+  let found = 0;
+  for (let round = 0; round < 100; round++) {
+    const pids = processesOf(uid);
+    if (pids.length === 0) return found;
+    found = Math.max(found, pids.length);
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+  }
+  throw new Error(`processes of sandbox uid ${uid} survive SIGKILL`);
+}
