@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { assignmentCheckCommand } from './commands/assignment-check.js';
+import { demoCommand } from './commands/demo.js';
 import { gradeCommand } from './commands/grade.js';
 import { CliError } from './commands/cli-error.js';
 
@@ -22,6 +23,11 @@ program
     return n;
   })
   .action(gradeCommand);
+
+program
+  .command('demo')
+  .description('grade every bundled fixture submission (no GitHub account, Redis or network needed)')
+  .action(demoCommand);
 
 program
   .command('assignment')

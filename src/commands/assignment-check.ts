@@ -1,3 +1,5 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { AssignmentError } from '../assignments/assignment.js';
 import { loadAssignment } from '../assignments/load-assignment.js';
 import { resolveAssignment } from '../assignments/resolve-assignment.js';
@@ -6,9 +8,24 @@ import { SandboxUnavailableError } from '../sandbox/errors.js';
 import { Sandbox } from '../sandbox/sandbox.js';
 import { CliError } from './cli-error.js';
 
+/** --write-expected starts from .in files alone: give each an empty .out to be filled. */
+async function addMissingOutputs(dir: string): Promise<void> {
+  const tests = path.join(dir, 'tests');
+  const suites = await fs.readdir(tests, { withFileTypes: true }).catch(() => []);
+  for (const s of suites.filter((d) => d.isDirectory())) {
+    const files = await fs.readdir(path.join(tests, s.name));
+    for (const f of files.filter((x) => /^\d+\.in$/.test(x))) {
+      const out = f.replace(/\.in$/, '.out');
+      if (!files.includes(out)) await fs.writeFile(path.join(tests, s.name, out), '');
+    }
+  }
+}
+
 export async function assignmentCheckCommand(target: string, flags: { writeExpected?: boolean }): Promise<void> {
   try {
-    const a = await loadAssignment(resolveAssignment(target));
+    const dir = resolveAssignment(target);
+    if (flags.writeExpected) await addMissingOutputs(dir);
+    const a = await loadAssignment(dir);
     const suites = [...new Set(a.tests.map((t) => t.suite))].map((s) => `${s} ${a.tests.filter((t) => t.suite === s).length}`);
     process.stdout.write(`${a.title} (${a.name}): ${a.tests.length} tests (${suites.join(', ')}), checker ${a.checker.type}, source file ${a.sourceFile}\n`);
     if (!a.reference) {

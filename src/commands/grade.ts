@@ -30,6 +30,8 @@ export async function gradeCommand(file: string, flags: GradeFlags): Promise<voi
       ...(flags.reruns !== undefined ? { reruns: flags.reruns } : {}),
     });
     process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
+    // like a test runner: scripts and CI jobs can tell a passing submission from the status
+    if (report.verdict !== 'PASS') process.exitCode = 1;
   } catch (err) {
     if (err instanceof AssignmentError) throw new CliError(`broken assignment: ${err.message}`);
     if (err instanceof SandboxUnavailableError) throw new CliError(err.message, 3);

@@ -63,7 +63,7 @@ export async function compileSubmission(source: Buffer, a: Assignment, sandbox: 
       exitCode: run.exitCode,
       limit,
       diagnostics: [text, note].filter(Boolean).join('\n'),
-      messages: parseDiagnostics(text, fileName),
+      messages: parseDiagnostics(text, fileName, source.toString('utf8')),
       ms: performance.now() - start,
     },
     ...(ok ? { binary } : {}),

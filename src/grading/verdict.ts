@@ -12,6 +12,21 @@ export function signalName(signal: number | null): string | null {
 
 const SIGXFSZ = os.constants.signals.SIGXFSZ;
 
+/** What a signal usually means in a beginner's C program. */
+const SIGNAL_HINTS: Record<string, string> = {
+  SIGSEGV: 'invalid memory access: an array index out of range, a bad pointer, or scanf without &?',
+  SIGFPE: 'arithmetic error: division or modulo by zero?',
+  SIGABRT: 'the program aborted: a failed assert, or memory corrupted by an out-of-range write?',
+  SIGBUS: 'invalid memory access',
+  SIGILL: 'illegal instruction: the stack was probably overwritten',
+};
+
+function describeSignal(signal: number): string {
+  const name = signalName(signal)!;
+  const hint = SIGNAL_HINTS[name];
+  return `killed by ${name}${hint ? ` (${hint})` : ''}; output still buffered in the program was lost`;
+}
+
 /**
  * Without cgroups a memory overrun is seen indirectly: the address-space limit makes an
  * allocation fail, and the program then crashes or gives up. A crash after touching at
@@ -36,7 +51,7 @@ export function verdictOf(
   if (crashed && run.maxRssKb * 1024 >= limits.memoryBytes * MEMORY_SHARE) {
     return { verdict: 'MEMORY_LIMIT', detail: `ran out of its ${Math.round(limits.memoryBytes / 1048576)} MiB of memory` };
   }
-  if (run.signal !== null) return { verdict: 'RUNTIME_ERROR', detail: `killed by ${signalName(run.signal)}` };
+  if (run.signal !== null) return { verdict: 'RUNTIME_ERROR', detail: describeSignal(run.signal) };
   const result = check();
   if (result.outcome !== 'PASS') return { verdict: result.outcome, check: result };
   if (exitPolicy === 'must_be_zero' && run.exitCode !== 0) {

@@ -298,10 +298,11 @@ static void kill_and_reap_all(struct child *c) {
   }
 }
 
-/* Returns 1 when the stream reached EOF. */
-static int drain(int fd, struct buf *keep, uint64_t *total, size_t keep_max) {
+/* Returns 1 when the stream reached EOF. Stops early once `total` passes `stop_at`, so a
+ * flood is cut within one chunk of the output limit. */
+static int drain(int fd, struct buf *keep, uint64_t *total, size_t keep_max, uint64_t stop_at) {
   unsigned char chunk[65536];
-  for (;;) {
+  while (*total <= stop_at) {
     ssize_t n = read(fd, chunk, sizeof chunk);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return errno != EAGAIN;
@@ -312,6 +313,7 @@ static int drain(int fd, struct buf *keep, uint64_t *total, size_t keep_max) {
       buf_push(keep, chunk, (size_t)n < room ? (size_t)n : room);
     }
   }
+  return 0;
 }
 
 static void run_one(const struct limits *lim, char *const argv[], const unsigned char *input,
@@ -407,15 +409,15 @@ static void run_one(const struct limits *lim, char *const argv[], const unsigned
     if (!c.exited && (deadline - t) / 1000u < (uint64_t)wait_ms) wait_ms = (int)((deadline - t) / 1000u) + 1;
     int pr = poll(pf, (nfds_t)n, wait_ms);
     if (pr < 0 && errno != EINTR) die("poll");
-    if (out_i >= 0 && pf[out_i].revents) out_open = !drain(out_p[0], &r->out, &r->out_total, lim->output_bytes);
+    if (out_i >= 0 && pf[out_i].revents)
+      out_open = !drain(out_p[0], &r->out, &r->out_total, lim->output_bytes, lim->output_bytes);
     if (err_i >= 0 && pf[err_i].revents)
-      err_open = !drain(err_p[0], &r->err, &r->err_total, lim->stderr_keep_bytes);
+      err_open = !drain(err_p[0], &r->err, &r->err_total, lim->stderr_keep_bytes, lim->output_bytes);
     if (r->out_total > lim->output_bytes || r->err_total > lim->output_bytes) {
-      if (!(r->flags & F_OUTPUT_LIMIT)) {
-        r->flags |= F_OUTPUT_LIMIT;
-        kill_and_reap_all(&c);
-      }
-      /* the killed writers have closed their ends: drain what remains without keeping it */
+      r->flags |= F_OUTPUT_LIMIT;
+      kill_and_reap_all(&c);
+      /* what is still in the pipes is past the limit: nobody will read it */
+      out_open = err_open = 0;
     }
   }
   r->wall_us = now_us() - start;
