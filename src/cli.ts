@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { assignmentCheckCommand } from './commands/assignment-check.js';
 import { demoCommand } from './commands/demo.js';
 import { gradeCommand } from './commands/grade.js';
+import { evaluateCommand, retrainCommand } from './commands/train-commands.js';
+import { modelsDir } from './paths.js';
 import { CliError } from './commands/cli-error.js';
 
 const program = new Command()
@@ -17,17 +19,50 @@ program
   .argument('<file.c>', "the student's source file")
   .requiredOption('-a, --assignment <folder-or-name>', 'an assignment folder, or the name of a bundled fixture assignment')
   .option('--json', 'print the test report as JSON (a stable contract)')
-  .option('--reruns <n>', 're-run failing tests n times to detect nondeterminism', (v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0 || n > 5) throw new CliError(`--reruns must be an integer from 0 to 5, got "${v}"`);
-    return n;
-  })
+  .option('--reruns <n>', 're-run failing tests n times to detect nondeterminism', (v) => int('--reruns', 0, 5)(v))
   .action(gradeCommand);
 
 program
   .command('demo')
   .description('grade every bundled fixture submission (no GitHub account, Redis or network needed)')
   .action(demoCommand);
+
+const int = (name: string, min: number, max: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`${name} must be an integer from ${min} to ${max}, got "${v}"`);
+  return n;
+};
+
+program
+  .command('retrain')
+  .description('build the dataset (teacher labels + mutants), train both students, evaluate, write the model, manifest and report')
+  .requiredOption('--data <path>', 'a folder in the IntroClass format, or a folder of submissions with --labels')
+  .option('--labels <jsonl>', 'labels of the submissions in --data, one JSON object a line')
+  .option('--mutants <n>', 'mutants to add to the training data', int('--mutants', 0, 50_000), 1500)
+  .option('--out <folder>', 'where to write student.onnx, manifest.json and the report', modelsDir)
+  .option('--seed <n>', 'random seed (the same command and seed give the same model)', int('--seed', 0, 2 ** 31 - 1), 1)
+  .option('--taxonomy <file>', 'label taxonomy (default models/taxonomy.json)')
+  .option('--train-split <name>', 'split to train on', 'train')
+  .option('--eval-split <name>', 'split to evaluate on', 'validation')
+  .option('--no-fixtures', "do not mutate the project's own correct fixture programs")
+  .action(retrainCommand);
+
+program
+  .command('evaluate')
+  .description("measure the model on a split: the paper's tables, baselines, seeds, intervals, leave-one-assignment-out")
+  .requiredOption('--data <path>', 'a folder in the IntroClass format, or a folder of submissions with --labels')
+  .requiredOption('--split <name>', 'the split to evaluate on, e.g. validation')
+  .option('--labels <jsonl>', 'labels of the submissions in --data')
+  .option('--model <folder>', 'the model folder (student.onnx + manifest.json)', modelsDir)
+  .option('--out <folder>', 'where to write report.md, report.json and confusion.svg', 'evaluation')
+  .option('--train-split <name>', 'split the comparison students train on', 'train')
+  .option('--seeds <n>', 'seeds per variant', int('--seeds', 1, 20), 5)
+  .option('--mutants <n>', 'mutants for the comparison students', int('--mutants', 0, 50_000), 1500)
+  .option('--taxonomy <file>', 'label taxonomy (default models/taxonomy.json)')
+  .option('--no-loao', 'skip leave-one-assignment-out')
+  .option('--ablation', 'also train without each feature group and with fewer mutants')
+  .option('--no-fixtures', "do not mutate the project's own correct fixture programs")
+  .action(evaluateCommand);
 
 program
   .command('assignment')

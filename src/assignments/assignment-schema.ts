@@ -32,6 +32,8 @@ export const assignmentFileSchema = z
         compiler: z.string().regex(/^[\w.+-]+$/, 'must be a command name such as gcc or clang').optional(),
         flags: z.array(z.string().regex(/^-[\w=.,+-]+$/, 'must be a compiler option')).optional(),
         libs: z.array(z.string().regex(/^-l[\w.+-]+$/, 'must be a library such as -lm')).optional(),
+        /** A second, warnings-only compilation whose findings feed the model and the hints; [] turns it off. */
+        lint_flags: z.array(z.string().regex(/^-[\w=.,+-]+$/, 'must be a compiler option')).optional(),
         cpu_ms: ms(120_000).optional(),
         wall_ms: ms(300_000).optional(),
         memory_mb: z.number().int().min(64).max(8192).optional(),

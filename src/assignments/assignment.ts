@@ -16,6 +16,8 @@ export interface CompilerConfig {
   command: string;
   flags: string[];
   libs: string[];
+  /** Options of the warnings-only pass (optimisation enables gcc's flow analysis); empty: none. */
+  lintFlags: string[];
   limits: RunLimits;
   maxSourceBytes: number;
 }

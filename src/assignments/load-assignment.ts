@@ -12,6 +12,8 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 
 export const DEFAULT_COMPILER_FLAGS = ['-std=gnu11', '-O0', '-fdiagnostics-color=never'];
+/** -Og lets gcc see uninitialised reads and undefined loops that -O0 hides. */
+export const DEFAULT_LINT_FLAGS = ['-Og', '-Wall', '-Wextra', '-Wfloat-conversion'];
 
 function describeZodIssues(error: z.ZodError): string {
   return error.issues
@@ -125,6 +127,7 @@ export async function loadAssignment(dir: string): Promise<Assignment> {
       command: c.compiler ?? process.env.FIXSENSE_CC ?? 'gcc',
       flags: c.flags ?? DEFAULT_COMPILER_FLAGS,
       libs: c.libs ?? ['-lm'],
+      lintFlags: c.lint_flags ?? DEFAULT_LINT_FLAGS,
       maxSourceBytes: (c.max_source_kb ?? 512) * KiB,
       limits: {
         ...DEFAULT_COMPILE_LIMITS,

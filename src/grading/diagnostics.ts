@@ -30,11 +30,13 @@ export function parseDiagnostics(text: string, file: string, source = ''): Diagn
   for (const m of text.matchAll(LINE)) {
     const g = m.groups!;
     if (g.file !== file) continue;
+    const option = /\[(-W[\w=-]+)\]$/.exec(g.msg!)?.[1];
     out.push({
       line: Number(g.line),
       column: Number(g.col),
       severity: g.sev === 'fatal error' ? 'error' : (g.sev as Diagnostic['severity']),
       message: g.msg!,
+      ...(option ? { option: option.replace(/=$/, '') } : {}),
     });
   }
   const lines = source.split('\n');

@@ -34,13 +34,20 @@ export async function compileSubmission(source: Buffer, a: Assignment, sandbox: 
         limit: 'SOURCE_TOO_LARGE',
         diagnostics: `${fileName} is ${kb(source.length)}, larger than the ${kb(a.compiler.maxSourceBytes)} this assignment accepts.`,
         messages: [],
+        lint: [],
         ms: 0,
       },
     };
   }
   const c = a.compiler;
-  const argv = [c.command, ...c.flags, '-o', SANDBOX_BINARY, SANDBOX_SOURCE, ...c.libs];
-  const { run, binary } = await sandbox.compile(source, argv, c.limits);
+  const commands = [[c.command, ...c.flags, '-o', SANDBOX_BINARY, SANDBOX_SOURCE, ...c.libs]];
+  if (c.lintFlags.length) {
+    const base = c.flags.filter((f) => !/^-O/.test(f));
+    commands.push([c.command, ...base, ...c.lintFlags, '-c', '-o', '/dev/null', SANDBOX_SOURCE]);
+  }
+  const { runs, binary } = await sandbox.compile(source, commands, c.limits);
+  const run = runs[0]!;
+  const lintRun = runs[1];
   const text = renameSource(displayText(run.stderr, 16_384).text, SANDBOX_SOURCE, fileName);
   let limit: CompileSection['limit'] = null;
   let note = '';
@@ -64,6 +71,10 @@ export async function compileSubmission(source: Buffer, a: Assignment, sandbox: 
       limit,
       diagnostics: [text, note].filter(Boolean).join('\n'),
       messages: parseDiagnostics(text, fileName, source.toString('utf8')),
+      lint:
+        lintRun && !lintRun.skipped
+          ? parseDiagnostics(renameSource(displayText(lintRun.stderr, 16_384).text, SANDBOX_SOURCE, fileName), fileName).filter((d) => d.severity === 'warning')
+          : [],
       ms: performance.now() - start,
     },
     ...(ok ? { binary } : {}),

@@ -13,6 +13,8 @@ export const diagnosticSchema = z.object({
   column: z.number().int(),
   severity: z.enum(['error', 'warning', 'note']),
   message: z.string(),
+  /** The warning's option, e.g. -Wmaybe-uninitialized. */
+  option: z.string().optional(),
 });
 export type Diagnostic = z.infer<typeof diagnosticSchema>;
 
@@ -57,6 +59,8 @@ export const testReportSchema = z.object({
     limit: z.enum(['TIMEOUT', 'MEMORY_LIMIT', 'OUTPUT_LIMIT', 'SOURCE_TOO_LARGE']).nullable(),
     diagnostics: z.string(),
     messages: z.array(diagnosticSchema),
+    /** Warnings of the lint pass (-Og -Wall -Wextra: uninitialised reads, format mismatches, undefined loops). */
+    lint: z.array(diagnosticSchema),
     ms: z.number(),
   }),
   tests: z.array(testResultSchema),

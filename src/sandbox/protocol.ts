@@ -14,6 +14,7 @@ export const FLAGS = {
   wallLimit: 1 << 3,
   outputLimit: 1 << 4,
   spawnFailed: 1 << 5,
+  skipped: 1 << 6,
 } as const;
 
 /** What the runner observed of one supervised process. */
@@ -26,6 +27,8 @@ export interface RawRun {
   wallLimit: boolean;
   outputLimit: boolean;
   spawnFailed: boolean;
+  /** Compile mode: not run because an earlier command failed. */
+  skipped: boolean;
   cpuMs: number;
   wallMs: number;
   maxRssKb: number;
@@ -76,12 +79,18 @@ function writeLimits(w: Writer, l: RunLimits): void {
     .u32(l.allowFork ? 1 : 0);
 }
 
-/** The compiler reads /tmp/main.c and must write /tmp/prog. */
-export function encodeCompileRequest(limits: RunLimits, argv: string[], source: Buffer): Buffer {
+/**
+ * Commands run in turn on /tmp/main.c (a later one is skipped when an earlier one fails);
+ * the first must write /tmp/prog.
+ */
+export function encodeCompileRequest(limits: RunLimits, commands: string[][], source: Buffer): Buffer {
   const w = new Writer().raw('FXS1').u32(MODE_COMPILE);
   writeLimits(w, limits);
-  w.u32(argv.length);
-  for (const a of argv) w.bytes(a);
+  w.u32(commands.length);
+  for (const argv of commands) {
+    w.u32(argv.length);
+    for (const a of argv) w.bytes(a);
+  }
   w.bytes(source);
   return w.done();
 }
@@ -164,6 +173,7 @@ function readRun(r: Reader): RawRun {
     wallLimit: (flags & FLAGS.wallLimit) !== 0,
     outputLimit: (flags & FLAGS.outputLimit) !== 0,
     spawnFailed: (flags & FLAGS.spawnFailed) !== 0,
+    skipped: (flags & FLAGS.skipped) !== 0,
     cpuMs: cpuUs / 1000,
     wallMs: wallUs / 1000,
     maxRssKb,
@@ -185,10 +195,10 @@ export function decodeRunResponse(buf: Buffer, expected: number): RawRun[] {
   return runs;
 }
 
-export function decodeCompileResponse(buf: Buffer): { run: RawRun; binary: Buffer } {
+export function decodeCompileResponse(buf: Buffer, commands: number): { runs: RawRun[]; binary: Buffer } {
   const r = new Reader(buf);
-  const run = readRun(r);
+  const runs = Array.from({ length: commands }, () => readRun(r));
   const binary = Buffer.from(r.bytes());
-  if (r.remaining !== 0) throw new ProtocolError(`${r.remaining} unexpected bytes after the compile record`);
-  return { run, binary };
+  if (r.remaining !== 0) throw new ProtocolError(`${r.remaining} unexpected bytes after the compile records`);
+  return { runs, binary };
 }

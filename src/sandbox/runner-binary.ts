@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { cacheDir } from '../cache-dir.js';
 import { projectRoot } from '../paths.js';
 import { SandboxUnavailableError } from './errors.js';
 
@@ -10,9 +11,6 @@ const run = promisify(execFile);
 const runnerSource = path.join(projectRoot, 'src', 'sandbox', 'runner.c');
 let cached: Promise<string> | undefined;
 
-function cacheDir(): string {
-  return process.env.FIXSENSE_CACHE_DIR ?? path.join(projectRoot, 'node_modules', '.cache', 'fixsense');
-}
 
 /**
  * The runner is compiled from source on first use (and again whenever its source

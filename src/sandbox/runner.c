@@ -48,6 +48,7 @@
 #define F_WALL_LIMIT (1u << 3)
 #define F_OUTPUT_LIMIT (1u << 4)
 #define F_SPAWN_FAILED (1u << 5)
+#define F_SKIPPED (1u << 6)
 
 #define WORK_DIR "/tmp"
 #define PROGRAM_PATH "/box/prog"
@@ -475,32 +476,53 @@ static void write_file(const char *path, const unsigned char *p, size_t n, mode_
   close(fd);
 }
 
+/* Compile mode: several commands in turn (the compiler, then optional checks such as a
+ * lint pass); a command after a failing one is skipped. The binary /tmp/prog follows the
+ * records when the first command made it. */
 static void do_compile(void) {
   struct limits lim;
   read_limits(&lim);
-  uint32_t argc = get_u32();
-  if (argc == 0 || argc > 256) {
+  uint32_t ncmd = get_u32();
+  if (ncmd == 0 || ncmd > 8) {
     errno = EPROTO;
-    die("bad argument count");
+    die("bad command count");
   }
-  char **argv = calloc(argc + 1, sizeof *argv);
-  for (uint32_t i = 0; i < argc; i++) {
-    uint32_t len;
-    const unsigned char *a = get_bytes(&len);
-    argv[i] = strndup((const char *)a, len);
+  char **cmds[8];
+  for (uint32_t c = 0; c < ncmd; c++) {
+    uint32_t argc = get_u32();
+    if (argc == 0 || argc > 256) {
+      errno = EPROTO;
+      die("bad argument count");
+    }
+    char **argv = calloc(argc + 1, sizeof *argv);
+    for (uint32_t i = 0; i < argc; i++) {
+      uint32_t len;
+      const unsigned char *a = get_bytes(&len);
+      argv[i] = strndup((const char *)a, len);
+    }
+    cmds[c] = argv;
   }
   uint32_t src_len;
   const unsigned char *src = get_bytes(&src_len);
   write_file(SOURCE_PATH, src, src_len, 0600);
 
-  struct result r;
-  run_one(&lim, argv, NULL, 0, &r);
   struct buf o = {0};
-  encode_result(&o, 0, &r);
+  int ok = 1, first_ok = 0;
+  for (uint32_t c = 0; c < ncmd; c++) {
+    struct result r;
+    if (ok) {
+      run_one(&lim, cmds[c], NULL, 0, &r);
+      ok = (r.flags & F_EXITED) && r.exit_code == 0;
+      if (c == 0) first_ok = ok;
+    } else {
+      memset(&r, 0, sizeof r);
+      r.flags = F_SKIPPED;
+    }
+    encode_result(&o, c, &r);
+  }
 
   struct buf bin = {0};
-  int ok = (r.flags & F_EXITED) && r.exit_code == 0;
-  int fd = ok ? open(BINARY_PATH, O_RDONLY | O_CLOEXEC) : -1;
+  int fd = first_ok ? open(BINARY_PATH, O_RDONLY | O_CLOEXEC) : -1;
   if (fd >= 0) {
     unsigned char chunk[65536];
     ssize_t n;

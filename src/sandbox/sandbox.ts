@@ -19,7 +19,8 @@ export interface SandboxOptions {
 }
 
 export interface CompileOutcome {
-  run: RawRun;
+  /** One per command; the first is the compiler that makes the program. */
+  runs: RawRun[];
   /** Empty when the compiler produced no program. */
   binary: Buffer;
 }
@@ -51,12 +52,15 @@ export class Sandbox {
     return this.limit.concurrency;
   }
 
-  /** Compiles `source` (as /tmp/main.c) with `argv`, which must write /tmp/prog. */
-  async compile(source: Buffer, argv: string[], limits: RunLimits): Promise<CompileOutcome> {
-    const request = encodeCompileRequest(limits, argv, source);
+  /**
+   * Compiles `source` (as /tmp/main.c): the first command must write /tmp/prog; later ones
+   * (checks such as a lint pass) run after it, in the same sandbox.
+   */
+  async compile(source: Buffer, commands: string[][], limits: RunLimits): Promise<CompileOutcome> {
+    const request = encodeCompileRequest(limits, commands, source);
     const tmpBytes = Math.max(64 * MiB, limits.fileSizeBytes * 4);
-    const out = await this.limit(() => this.launch(request, undefined, tmpBytes, limits, 1));
-    return decodeCompileResponse(out);
+    const out = await this.limit(() => this.launch(request, undefined, tmpBytes, limits, commands.length));
+    return decodeCompileResponse(out, commands.length);
   }
 
   /** Runs `binary` once per input, one after the other, in one fresh sandbox. */

@@ -20,7 +20,7 @@ describe('compiler diagnostics', () => {
     expect(d).toEqual([
       { line: 5, column: 3, severity: 'error', message: "'y' undeclared (first use in this function)" },
       { line: 5, column: 3, severity: 'note', message: 'each undeclared identifier is reported only once' },
-      { line: 7, column: 1, severity: 'warning', message: 'control reaches end of non-void function [-Wreturn-type]' },
+      { line: 7, column: 1, severity: 'warning', message: 'control reaches end of non-void function [-Wreturn-type]', option: '-Wreturn-type' },
       { line: 9, column: 14, severity: 'error', message: 'nothere.h: No such file or directory' },
     ]);
   });

@@ -13,6 +13,7 @@ const base: RawRun = {
   wallLimit: false,
   outputLimit: false,
   spawnFailed: false,
+  skipped: false,
   cpuMs: 1,
   wallMs: 1,
   maxRssKb: 1000,

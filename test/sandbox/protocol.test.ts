@@ -64,8 +64,9 @@ describe('runner protocol', () => {
     const bin = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
     const len = Buffer.alloc(4);
     len.writeUInt32LE(bin.length);
-    const { run, binary } = decodeCompileResponse(Buffer.concat([record(0, 1, 0, 0, ''), len, bin]));
-    expect(run.exitCode).toBe(0);
+    const { runs, binary } = decodeCompileResponse(Buffer.concat([record(0, 1, 0, 0, ''), record(1, 64, 0, 0, ''), len, bin]), 2);
+    expect(runs[0]!.exitCode).toBe(0);
+    expect(runs[1]!.skipped).toBe(true);
     expect(binary).toEqual(bin);
   });
 });

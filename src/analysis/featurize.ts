@@ -1,0 +1,49 @@
+import type { TestReport } from '../grading/report.js';
+import { CODE_FEATURES, codeFeatures } from './code-features.js';
+import { LINT_FEATURES, lintFeatures } from './lint-features.js';
+import { LITERAL_FEATURES, literalFeatures } from './literal-features.js';
+import { parseC } from './parse-c.js';
+import { REPORT_FEATURES, reportFeatures } from './report-features.js';
+
+/**
+ * The student model's input: one vector per failing program, made by the same code in
+ * training and in production. Bump the version whenever a feature changes meaning, so a
+ * model trained on the old features is refused instead of silently misread.
+ */
+export const FEATURE_SPEC_VERSION = 'fixsense-features/4';
+
+export const FEATURE_NAMES: readonly string[] = [
+  ...CODE_FEATURES.map((c) => `code.${c}`),
+  ...LINT_FEATURES.map((l) => `lint.${l}`),
+  ...LITERAL_FEATURES.map((l) => `literal.${l}`),
+  ...REPORT_FEATURES.map((r) => `report.${r}`),
+];
+
+/** Feature groups, for ablations: which kinds of input matter. */
+export type FeatureGroup = 'code' | 'lint' | 'literal' | 'verdicts' | 'outputs' | 'answers' | 'inputs';
+
+export function featureGroup(name: string): FeatureGroup {
+  if (name.startsWith('code.')) return 'code';
+  if (name.startsWith('lint.')) return 'lint';
+  if (name.startsWith('literal.')) return 'literal';
+  const r = name.slice('report.'.length);
+  if (r.startsWith('in_')) return 'inputs';
+  if (r.startsWith('out_')) return 'outputs';
+  if (/^(ans|num|char|word|seq|pos)_/.test(r)) return 'answers';
+  return 'verdicts';
+}
+
+export function featurize(source: string, report: TestReport): Float32Array {
+  const tree = parseC(source);
+  const code = codeFeatures(source, tree);
+  const lint = lintFeatures(report.compile.lint, source);
+  const literal = literalFeatures(tree, report);
+  const rep = reportFeatures(report);
+  const v = new Float32Array(FEATURE_NAMES.length);
+  let i = 0;
+  for (const c of CODE_FEATURES) v[i++] = code[c];
+  for (const l of LINT_FEATURES) v[i++] = lint[l];
+  for (const l of LITERAL_FEATURES) v[i++] = literal[l];
+  for (const r of REPORT_FEATURES) v[i++] = rep[r] ?? 0;
+  return v;
+}

@@ -1,0 +1,40 @@
+import { createRequire } from 'node:module';
+import type ParserType from 'tree-sitter';
+
+const require = createRequire(import.meta.url);
+// native addons: loaded once, on first use
+let parser: ParserType | undefined;
+
+export type SyntaxNode = ParserType.SyntaxNode;
+export type Tree = ParserType.Tree;
+
+/** Parses C source with tree-sitter-c. Never throws on bad code: errors become ERROR nodes. */
+export function parseC(source: string): Tree {
+  if (!parser) {
+    const Parser = require('tree-sitter') as typeof ParserType;
+    const C = require('tree-sitter-c');
+    parser = new Parser();
+    parser.setLanguage(C);
+  }
+  // tree-sitter's default buffer is 32 KiB; sources are bounded by the assignment's size limit
+  return parser.parse(source, undefined, { bufferSize: Math.max(32 * 1024, source.length * 2 + 1024) });
+}
+
+/** Every node below `root`, depth first, in source order. */
+export function* walk(root: SyntaxNode): Generator<SyntaxNode> {
+  const cursor = root.walk();
+  let descending = true;
+  for (;;) {
+    if (descending) {
+      yield cursor.currentNode;
+      if (cursor.gotoFirstChild()) continue;
+    }
+    if (cursor.gotoNextSibling()) {
+      descending = true;
+      continue;
+    }
+    if (!cursor.gotoParent()) return;
+    descending = false;
+    if (cursor.currentNode.id === root.id) return;
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * The paper's evaluation, measured honestly: both variants on the same seeds, features and
+ * data; means and spreads over seeds; bootstrap intervals; per-fix-type F1; reasoning
+ * quality; the baselines; and leave-one-assignment-out generalisation.
+ */
+import type { Taxonomy } from '../model/taxonomy.js';
+import { baselines } from './baselines.js';
+import { accuracy, bootstrapInterval, macroF1, meanSd, perClassF1, tagMetrics } from './metrics.js';
+import type { Prepared } from './prepare.js';
+import { mulberry32 } from './random.js';
+import { predictStudent, trainStudent, type Prediction, type StudentModel, type Variant } from './train-student.js';
+
+export interface VariantResult {
+  accuracy: number;
+  macro_f1: number;
+  seeds: { seed: number; accuracy: number; macro_f1: number; best_epoch: number }[];
+  accuracy_sd: number;
+  macro_f1_sd: number;
+  accuracy_ci95: [number, number];
+  macro_f1_ci95: [number, number];
+  reasoning: { exact_match: number; micro_f1: number; macro_f1: number };
+  per_fix_type: Record<string, { f1: number; support: number }>;
+}
+
+export interface EvaluationReport {
+  schema: 'fixsense/evaluation@1';
+  created: string;
+  data: { path: string; split: string; examples: number; skipped: { id: string; reason: string }[]; train_examples: number; mutants: number };
+  variants: Record<Variant, VariantResult>;
+  /** The shipped model (models/student.onnx), when one was evaluated. */
+  shipped?: {
+    variant: Variant;
+    accuracy: number;
+    macro_f1: number;
+    accuracy_ci95: [number, number];
+    per_fix_type: Record<string, { f1: number; support: number }>;
+    confusion: { labels: string[]; matrix: number[][] };
+    reasoning: { exact_match: number; micro_f1: number; macro_f1: number };
+    given_reasoning: { exact: { n: number; accuracy: number }; not_exact: { n: number; accuracy: number } };
+  };
+  /** Reasoning quality of the distilled student (the shipped model when given, else the first seed). */
+  reasoning: { exact_match: number; micro_f1: number; macro_f1: number };
+  given_reasoning: { exact: { n: number; accuracy: number }; not_exact: { n: number; accuracy: number } };
+  baselines: { name: string; accuracy: number; macro_f1: number }[];
+  loao?: { folds: { assignment: string; n: number; distilled: { accuracy: number; macro_f1: number }; label_only: { accuracy: number; macro_f1: number } }[]; mean: Record<Variant, { accuracy: number; macro_f1: number }> };
+  ablation?: { name: string; accuracy: number; macro_f1: number; exact_match: number }[];
+  distillation: { accuracy_delta: number; macro_f1_delta: number; seeds_distilled_better: number; verdict: string };
+}
+
+export interface Split {
+  train: Prepared[];
+  test: Prepared[];
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+function score(test: Prepared[], preds: Prediction[]) {
+  const gold = test.map((p) => p.example.label.fixType);
+  const pred = preds.map((p) => p.fixType);
+  return { accuracy: accuracy(gold, pred), macro_f1: macroF1(gold, pred) };
+}
+
+function reasoningOf(test: Prepared[], preds: Prediction[]) {
+  const m = tagMetrics(test.map((p) => p.example.label.tags), preds.map((p) => p.tags.map((t) => t.tag)));
+  return { exact_match: round(m.exactMatch), micro_f1: round(m.microF1), macro_f1: round(m.macroF1) };
+}
+
+function givenReasoning(test: Prepared[], preds: Prediction[]) {
+  const exact = (i: number) => {
+    const g = test[i]!.example.label.tags;
+    const p = preds[i]!.tags.map((t) => t.tag);
+    return g.length === p.length && g.every((t) => p.includes(t));
+  };
+  const part = (want: boolean) => {
+    const idx = test.map((_, i) => i).filter((i) => exact(i) === want);
+    const acc = idx.length ? idx.filter((i) => preds[i]!.fixType === test[i]!.example.label.fixType).length / idx.length : 0;
+    return { n: idx.length, accuracy: round(acc) };
+  };
+  return { exact: part(true), not_exact: part(false) };
+}
+
+export function confusion(test: Prepared[], preds: Prediction[], labels: string[]): { labels: string[]; matrix: number[][] } {
+  const present = labels.filter((l) => test.some((p) => p.example.label.fixType === l) || preds.some((p) => p.fixType === l));
+  const matrix = present.map(() => present.map(() => 0));
+  test.forEach((p, i) => {
+    const g = present.indexOf(p.example.label.fixType);
+    const q = present.indexOf(preds[i]!.fixType);
+    matrix[g]![q]!++;
+  });
+  return { labels: present, matrix };
+}
+
+export interface EvaluateOptions {
+  taxonomy: Taxonomy;
+  seeds: number[];
+  mutantWeight: number;
+  dataPath: string;
+  splitName: string;
+  mutants: number;
+  skipped: { id: string; reason: string }[];
+  shipped?: { model: (p: Prepared) => Prediction; variant: Variant };
+  /** retrain: the first distilled seed is the model being shipped; report it as such. */
+  shipFirstDistilled?: boolean;
+  /** Leave-one-assignment-out: all examples (every split) and the mutants, by assignment. */
+  loao?: { all: Prepared[]; seed: number };
+  ablation?: { name: string; train: Prepared[]; test: Prepared[] }[];
+  quiet?: boolean;
+  onModel?: (m: StudentModel) => void;
+}
+
+function variantResult(split: Split, models: StudentModel[], o: EvaluateOptions): VariantResult {
+  const preds = models.map((m) => split.test.map((p) => predictStudent(m, p.features)));
+  const seeds = models.map((m, k) => ({ seed: m.seed, ...score(split.test, preds[k]!), best_epoch: m.bestEpoch }));
+  const acc = meanSd(seeds.map((s) => s.accuracy));
+  const f1 = meanSd(seeds.map((s) => s.macro_f1));
+  const gold = split.test.map((p) => p.example.label.fixType);
+  // bootstrap over examples, averaging the seeds on each resample
+  const stat = (metric: typeof accuracy) => (idx: number[]) =>
+    preds.reduce((s, pr) => s + metric(idx.map((i) => gold[i]!), idx.map((i) => pr[i]!.fixType)), 0) / preds.length;
+  const first = preds[0]!;
+  return {
+    accuracy: round(acc.mean),
+    macro_f1: round(f1.mean),
+    seeds: seeds.map((s) => ({ ...s, accuracy: round(s.accuracy), macro_f1: round(s.macro_f1) })),
+    accuracy_sd: round(acc.sd),
+    macro_f1_sd: round(f1.sd),
+    accuracy_ci95: bootstrapInterval(gold.length, stat(accuracy), mulberry32(7)).map(round) as [number, number],
+    macro_f1_ci95: bootstrapInterval(gold.length, stat(macroF1), mulberry32(8)).map(round) as [number, number],
+    reasoning: reasoningOf(split.test, first),
+    per_fix_type: Object.fromEntries(
+      Object.entries(perClassF1(gold, first.map((p) => p.fixType), o.taxonomy.fixTypes))
+        .filter(([, v]) => v.support > 0)
+        .map(([k, v]) => [k, { f1: round(preds.reduce((s, pr) => s + perClassF1(gold, pr.map((p) => p.fixType), [k])[k]!.f1, 0) / preds.length), support: v.support }]),
+    ),
+  };
+}
+
+export function evaluate(split: Split, o: EvaluateOptions): EvaluationReport {
+  const t = o.taxonomy;
+  const train = (variant: Variant, seed: number, data = split.train) => {
+    const m = trainStudent(data, t, { variant, seed, mutantWeight: o.mutantWeight, quiet: o.quiet ?? false });
+    o.onModel?.(m);
+    return m;
+  };
+  const distilledModels = o.seeds.map((s) => train('distilled', s));
+  const labelOnlyModels = o.seeds.map((s) => train('label_only', s));
+  const variants = {
+    distilled: variantResult(split, distilledModels, o),
+    label_only: variantResult(split, labelOnlyModels, o),
+  };
+  const gold = split.test.map((p) => p.example.label.fixType);
+
+  let shipped: EvaluationReport['shipped'];
+  const ship = o.shipped ?? (o.shipFirstDistilled ? { model: (p: Prepared) => predictStudent(distilledModels[0]!, p.features), variant: 'distilled' as const } : undefined);
+  const reasoningPreds = ship ? split.test.map(ship.model) : split.test.map((p) => predictStudent(distilledModels[0]!, p.features));
+  if (ship) {
+    const s = score(split.test, reasoningPreds);
+    shipped = {
+      variant: ship.variant,
+      accuracy: round(s.accuracy),
+      macro_f1: round(s.macro_f1),
+      accuracy_ci95: bootstrapInterval(gold.length, (idx) => accuracy(idx.map((i) => gold[i]!), idx.map((i) => reasoningPreds[i]!.fixType)), mulberry32(9)).map(round) as [number, number],
+      per_fix_type: Object.fromEntries(Object.entries(perClassF1(gold, reasoningPreds.map((p) => p.fixType), t.fixTypes)).filter(([, v]) => v.support > 0).map(([k, v]) => [k, { f1: round(v.f1), support: v.support }])),
+      confusion: confusion(split.test, reasoningPreds, t.fixTypes),
+      reasoning: reasoningOf(split.test, reasoningPreds),
+      given_reasoning: givenReasoning(split.test, reasoningPreds),
+    };
+  }
+
+  const realTrain = split.train.filter((p) => p.example.provenance.kind === 'submission');
+  const base = baselines(realTrain, t.fixTypes).map((b) => {
+    const pred = split.test.map(b.predict);
+    return { name: b.name, accuracy: round(accuracy(gold, pred)), macro_f1: round(macroF1(gold, pred)) };
+  });
+
+  let loao: EvaluationReport['loao'];
+  if (o.loao) {
+    const all = o.loao.all;
+    const assignments = [...new Set(all.filter((p) => p.example.provenance.kind === 'submission').map((p) => p.example.assignment))].sort();
+    const folds = assignments.map((a) => {
+      const fitData = all.filter((p) => p.example.assignment !== a && (p.example.split !== split.test[0]?.example.split || p.example.provenance.kind === 'mutant'));
+      const test = all.filter((p) => p.example.assignment === a && p.example.provenance.kind === 'submission');
+      const d = train('distilled', o.loao!.seed, fitData);
+      const l = train('label_only', o.loao!.seed, fitData);
+      const sd = score(test, test.map((p) => predictStudent(d, p.features)));
+      const sl = score(test, test.map((p) => predictStudent(l, p.features)));
+      return { assignment: a, n: test.length, distilled: { accuracy: round(sd.accuracy), macro_f1: round(sd.macro_f1) }, label_only: { accuracy: round(sl.accuracy), macro_f1: round(sl.macro_f1) } };
+    });
+    const mean = (v: Variant, k: 'accuracy' | 'macro_f1') => round(folds.reduce((s, f) => s + f[v][k], 0) / Math.max(1, folds.length));
+    loao = { folds, mean: { distilled: { accuracy: mean('distilled', 'accuracy'), macro_f1: mean('distilled', 'macro_f1') }, label_only: { accuracy: mean('label_only', 'accuracy'), macro_f1: mean('label_only', 'macro_f1') } } };
+  }
+
+  const ablation = o.ablation?.map((ab) => {
+    const m = trainStudent(ab.train, t, { variant: 'distilled', seed: o.seeds[0]!, mutantWeight: o.mutantWeight, quiet: o.quiet ?? false });
+    const preds = ab.test.map((p) => predictStudent(m, p.features));
+    const s = score(ab.test, preds);
+    return { name: ab.name, accuracy: round(s.accuracy), macro_f1: round(s.macro_f1), exact_match: reasoningOf(ab.test, preds).exact_match };
+  });
+
+  const better = variants.distilled.seeds.filter((s, i) => s.accuracy > variants.label_only.seeds[i]!.accuracy).length;
+  const dAcc = round(variants.distilled.accuracy - variants.label_only.accuracy);
+  const dF1 = round(variants.distilled.macro_f1 - variants.label_only.macro_f1);
+  const verdict =
+    dAcc > 0 && dF1 > 0
+      ? `Distillation helped on these seeds: accuracy ${dAcc >= 0 ? '+' : ''}${dAcc}, macro-F1 ${dF1 >= 0 ? '+' : ''}${dF1}; the distilled student beat label-only on ${better} of ${o.seeds.length} seeds.`
+      : `Distillation did not clearly help on these seeds: accuracy ${dAcc >= 0 ? '+' : ''}${dAcc}, macro-F1 ${dF1 >= 0 ? '+' : ''}${dF1}; the distilled student beat label-only on ${better} of ${o.seeds.length} seeds.`;
+
+  return {
+    schema: 'fixsense/evaluation@1',
+    created: new Date().toISOString(),
+    data: { path: o.dataPath, split: o.splitName, examples: split.test.length, skipped: o.skipped, train_examples: realTrain.length, mutants: o.mutants },
+    variants,
+    ...(shipped ? { shipped } : {}),
+    reasoning: reasoningOf(split.test, reasoningPreds),
+    given_reasoning: givenReasoning(split.test, reasoningPreds),
+    baselines: base,
+    ...(loao ? { loao } : {}),
+    ...(ablation ? { ablation } : {}),
+    distillation: { accuracy_delta: dAcc, macro_f1_delta: dF1, seeds_distilled_better: better, verdict },
+  };
+}

@@ -1,0 +1,74 @@
+import type { EvaluationReport } from './evaluate.js';
+
+const PAPER = { label_only: { accuracy: 0.491, macro_f1: 0.213 }, distilled: { accuracy: 0.544, macro_f1: 0.249 }, reasoning: { macro_f1: 0.545, micro_f1: 0.937, exact_match: 0.789 } };
+const f = (x: number) => x.toFixed(3);
+const ci = (c: [number, number]) => `[${f(c[0])}, ${f(c[1])}]`;
+
+/** report.md: the paper's tables for this evaluation, in plain Markdown. */
+export function reportMarkdown(r: EvaluationReport, confusionFile?: string): string {
+  const v = r.variants;
+  const lines = [
+    `# Student model evaluation`,
+    '',
+    `Data: \`${r.data.path}\`, split **${r.data.split}** (${r.data.examples} failing programs, graded by the real grader). Training: ${r.data.train_examples} teacher-labelled programs + ${r.data.mutants} mutants. Created ${r.created}.`,
+    r.data.skipped.length ? `Left out of the split: ${r.data.skipped.length} (${[...new Set(r.data.skipped.map((s) => s.reason))].join(', ')}).` : '',
+    '',
+    `## Table 1: fix type (${v.distilled.seeds.length} seeds: mean ± sd, bootstrap 95% interval)`,
+    '',
+    '| model | accuracy | 95% CI | macro-F1 | 95% CI |',
+    '|---|---|---|---|---|',
+    `| always the most common fix type | ${f(r.baselines[0]!.accuracy)} | | ${f(r.baselines[0]!.macro_f1)} | |`,
+    ...r.baselines.slice(1).map((b) => `| ${b.name} | ${f(b.accuracy)} | | ${f(b.macro_f1)} | |`),
+    `| paper: label-only (CodeT5) | ${f(PAPER.label_only.accuracy)} | | ${f(PAPER.label_only.macro_f1)} | |`,
+    `| paper: reasoning-distilled (CodeT5) | ${f(PAPER.distilled.accuracy)} | | ${f(PAPER.distilled.macro_f1)} | |`,
+    `| **label-only** | ${f(v.label_only.accuracy)} ± ${f(v.label_only.accuracy_sd)} | ${ci(v.label_only.accuracy_ci95)} | ${f(v.label_only.macro_f1)} ± ${f(v.label_only.macro_f1_sd)} | ${ci(v.label_only.macro_f1_ci95)} |`,
+    `| **reasoning-distilled** | ${f(v.distilled.accuracy)} ± ${f(v.distilled.accuracy_sd)} | ${ci(v.distilled.accuracy_ci95)} | ${f(v.distilled.macro_f1)} ± ${f(v.distilled.macro_f1_sd)} | ${ci(v.distilled.macro_f1_ci95)} |`,
+    ...(r.shipped ? [`| shipped model (${r.shipped.variant}) | ${f(r.shipped.accuracy)} | ${ci(r.shipped.accuracy_ci95)} | ${f(r.shipped.macro_f1)} | |`] : []),
+    '',
+    `Per seed (distilled / label-only accuracy): ${v.distilled.seeds.map((s, i) => `seed ${s.seed}: ${f(s.accuracy)} / ${f(v.label_only.seeds[i]!.accuracy)}`).join('; ')}.`,
+    '',
+    `**Did distillation help?** ${r.distillation.verdict}`,
+    '',
+    `## Table 2: reasoning tags (${r.shipped ? 'shipped model' : 'distilled student, first seed'})`,
+    '',
+    '| model | tag macro-F1 | tag micro-F1 (positive tags) | exact match |',
+    '|---|---|---|---|',
+    `| paper (CodeT5, distilled) | ${f(PAPER.reasoning.macro_f1)} | ${f(PAPER.reasoning.micro_f1)} | ${f(PAPER.reasoning.exact_match)} |`,
+    `| **this student** | ${f(r.reasoning.macro_f1)} | ${f(r.reasoning.micro_f1)} | ${f(r.reasoning.exact_match)} |`,
+    '',
+    `## Table 3: F1 per fix type (mean over seeds)`,
+    '',
+    '| fix type | support | label-only | distilled |' + (r.shipped ? ' shipped |' : ''),
+    '|---|---|---|---|' + (r.shipped ? '---|' : ''),
+    ...Object.entries(v.distilled.per_fix_type).map(
+      ([k, d]) => `| ${k} | ${d.support} | ${f(v.label_only.per_fix_type[k]?.f1 ?? 0)} | ${f(d.f1)} |${r.shipped ? ` ${f(r.shipped.per_fix_type[k]?.f1 ?? 0)} |` : ''}`,
+    ),
+    '',
+    `## Table 4: fix-type accuracy given the reasoning`,
+    '',
+    '| predicted tags | programs | fix-type accuracy |',
+    '|---|---|---|',
+    `| exactly the teacher's | ${r.given_reasoning.exact.n} | ${f(r.given_reasoning.exact.accuracy)} |`,
+    `| not exactly the teacher's | ${r.given_reasoning.not_exact.n} | ${f(r.given_reasoning.not_exact.accuracy)} |`,
+    '',
+    'The paper: 0.61 when the predicted reasoning was exactly right, 0.38 when not.',
+  ];
+  if (r.loao) {
+    lines.push(
+      '',
+      '## Leave one assignment out',
+      '',
+      'Train on the other assignments (their training programs and mutants), test on every labelled program of the held-out one.',
+      '',
+      '| held-out assignment | programs | distilled accuracy | distilled macro-F1 | label-only accuracy | label-only macro-F1 |',
+      '|---|---|---|---|---|---|',
+      ...r.loao.folds.map((x) => `| ${x.assignment} | ${x.n} | ${f(x.distilled.accuracy)} | ${f(x.distilled.macro_f1)} | ${f(x.label_only.accuracy)} | ${f(x.label_only.macro_f1)} |`),
+      `| **mean** | | ${f(r.loao.mean.distilled.accuracy)} | ${f(r.loao.mean.distilled.macro_f1)} | ${f(r.loao.mean.label_only.accuracy)} | ${f(r.loao.mean.label_only.macro_f1)} |`,
+    );
+  }
+  if (r.ablation?.length) {
+    lines.push('', '## Ablation (distilled, first seed)', '', '| variant | accuracy | macro-F1 | tag exact match |', '|---|---|---|---|', ...r.ablation.map((a) => `| ${a.name} | ${f(a.accuracy)} | ${f(a.macro_f1)} | ${f(a.exact_match)} |`));
+  }
+  if (confusionFile && r.shipped) lines.push('', '## Confusion matrix (shipped model)', '', `![confusion matrix](${confusionFile})`);
+  return lines.filter((l, i, all) => !(l === '' && all[i - 1] === '')).join('\n') + '\n';
+}

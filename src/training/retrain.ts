@@ -1,0 +1,187 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { FEATURE_NAMES, FEATURE_SPEC_VERSION, featurize } from '../analysis/featurize.js';
+import { cacheDir } from '../cache-dir.js';
+import { exportOnnx, FIX_OUTPUT, INPUT_NAME, TAG_OUTPUT } from '../model/export-onnx.js';
+import type { Manifest } from '../model/manifest.js';
+import type { Taxonomy } from '../model/taxonomy.js';
+import { Sandbox } from '../sandbox/sandbox.js';
+import { confusionSvg } from './confusion-svg.js';
+import { evaluate, type EvaluationReport } from './evaluate.js';
+import type { Example } from './example.js';
+import { loadDataset } from './load-dataset.js';
+import { mutationBases } from './mutant-bases.js';
+import { generateMutants, type MutantStats } from './mutation/generate-mutants.js';
+import { AssignmentBook, prepare, type Prepared } from './prepare.js';
+import { progress } from './progress.js';
+import { ReportCache } from './report-cache.js';
+import { reportMarkdown } from './report-markdown.js';
+import { DEFAULT_MUTANT_WEIGHT, type StudentModel } from './train-student.js';
+
+export interface RetrainOptions {
+  data: string;
+  labels?: string;
+  out: string;
+  mutants: number;
+  seed: number;
+  taxonomy: Taxonomy;
+  trainSplit: string;
+  evalSplit: string;
+  withFixtures: boolean;
+  mutantWeight?: number;
+  command: string;
+  quiet?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface BuiltData {
+  train: Prepared[];
+  evaluation: Prepared[];
+  all: Prepared[];
+  skipped: { id: string; reason: string }[];
+  dropped: { id: string; reason: string }[];
+  format: string;
+  splits: Record<string, number>;
+  mutantStats: MutantStats;
+  mutantsFile: string;
+}
+
+/** Loads the labelled data, makes and grades mutants, grades and featurizes everything. */
+export async function buildData(o: Omit<RetrainOptions, 'out' | 'command'>): Promise<BuiltData> {
+  const log = o.log ?? (() => {});
+  const t = o.taxonomy;
+  const ds = await loadDataset({ data: o.data, ...(o.labels ? { labels: o.labels } : {}) }, t);
+  const splits: Record<string, number> = {};
+  for (const e of ds.examples) splits[e.split] = (splits[e.split] ?? 0) + 1;
+  log(`labels: ${ds.examples.length} used, ${ds.dropped.length} dropped${ds.dropped.length ? ` (${summarise(ds.dropped)})` : ''}; splits ${JSON.stringify(splits)}`);
+  const trainEx = ds.examples.filter((e) => e.split === o.trainSplit);
+  if (!trainEx.length) throw new Error(`no examples in the "${o.trainSplit}" split of ${o.data}`);
+  const book = new AssignmentBook();
+  const sandbox = new Sandbox();
+  const cache = new ReportCache(cacheDir(), sandbox);
+
+  const bases = await mutationBases(trainEx, book, o.withFixtures);
+  const bar = progress('grading mutants', Math.round(o.mutants * 1.6), o.quiet);
+  const mut = await generateMutants(bases, o.mutants, o.seed, t, (s, a) => cache.grade(s, a), () => bar.tick());
+  bar.stop();
+  log(`mutants: ${mut.stats.kept} kept of ${mut.stats.graded} graded (${mut.stats.candidates} candidates from ${bases.length} correct programs; ${mut.stats.equivalent} passed every test, ${mut.stats.notCompiling} did not compile)`);
+  const mutantsFile = await writeMutants(mut.examples, o.seed);
+
+  const real = await prepare(ds.examples, book, cache, { title: 'grading submissions', quiet: o.quiet ?? false });
+  // mutants come graded already, with their own limits
+  const mutantsPrepared: Prepared[] = mut.examples.map((e) => {
+    const report = mut.reports.get(e.id)!;
+    return { example: e, report, features: featurize(e.source, report) };
+  });
+  const train = [...real.prepared.filter((p) => p.example.split === o.trainSplit), ...mutantsPrepared];
+  const evaluation = real.prepared.filter((p) => p.example.split === o.evalSplit);
+  return {
+    train,
+    evaluation,
+    all: [...real.prepared, ...mutantsPrepared],
+    skipped: real.skipped,
+    dropped: ds.dropped,
+    format: ds.format,
+    splits,
+    mutantStats: mut.stats,
+    mutantsFile,
+  };
+}
+
+function summarise(items: { reason: string }[]): string {
+  const counts = new Map<string, number>();
+  for (const i of items) counts.set(i.reason, (counts.get(i.reason) ?? 0) + 1);
+  return [...counts.entries()].map(([r, n]) => `${n} ${r}`).join(', ');
+}
+
+async function writeMutants(examples: Example[], seed: number): Promise<string> {
+  const dir = path.join(cacheDir(), 'mutants');
+  await fs.mkdir(dir, { recursive: true });
+  const text = examples.map((e) => JSON.stringify({ id: e.id, assignment: e.assignment, label: e.label, provenance: e.provenance, source: e.source })).join('\n') + '\n';
+  const file = path.join(dir, `mutants-seed${seed}-${createHash('sha256').update(text).digest('hex').slice(0, 12)}.jsonl`);
+  await fs.writeFile(file, text);
+  return file;
+}
+
+export async function writeModel(model: StudentModel, o: RetrainOptions, data: BuiltData, metrics: Record<string, unknown>): Promise<Manifest> {
+  await fs.mkdir(o.out, { recursive: true });
+  const onnx = exportOnnx(model.weights, { feature_spec: FEATURE_SPEC_VERSION, variant: model.variant });
+  const file = 'student.onnx';
+  await fs.writeFile(path.join(o.out, file), onnx);
+  const teachers: Record<string, number> = {};
+  for (const p of data.train) teachers[p.example.label.teacher] = (teachers[p.example.label.teacher] ?? 0) + 1;
+  const droppedReasons: Record<string, number> = {};
+  for (const d of data.dropped) droppedReasons[d.reason] = (droppedReasons[d.reason] ?? 0) + 1;
+  const manifest: Manifest = {
+    schema: 'fixsense/model-manifest@1',
+    model: { file, sha256: createHash('sha256').update(onnx).digest('hex'), bytes: onnx.length, input: INPUT_NAME, outputs: { fixType: FIX_OUTPUT, tags: TAG_OUTPUT } },
+    created: new Date().toISOString(),
+    variant: model.variant,
+    taxonomy: { version: o.taxonomy.version, fixTypes: o.taxonomy.fixTypes, tags: o.taxonomy.tags },
+    features: { version: FEATURE_SPEC_VERSION, names: [...FEATURE_NAMES] },
+    decoding: { tagSets: model.prior.sets, tagSetCounts: model.prior.counts },
+    training: { seed: model.seed, config: { ...model.config }, mutantWeight: o.mutantWeight ?? DEFAULT_MUTANT_WEIGHT, bestEpoch: model.bestEpoch, epochs: model.epochs, ms: Math.round(model.ms), command: o.command },
+    data: {
+      source: o.data,
+      format: data.format,
+      splits: data.splits,
+      labels: { used: Object.values(data.splits).reduce((a, b) => a + b, 0), dropped: data.dropped.length, droppedReasons },
+      teachers,
+      trainedOn: model.trainedOn,
+      mutants: { ...data.mutantStats, file: path.relative(process.cwd(), data.mutantsFile) },
+    },
+    metrics,
+  };
+  await fs.writeFile(path.join(o.out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  return manifest;
+}
+
+export async function writeReport(report: EvaluationReport, dir: string): Promise<void> {
+  await fs.mkdir(dir, { recursive: true });
+  await fs.writeFile(path.join(dir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+  if (report.shipped) await fs.writeFile(path.join(dir, 'confusion.svg'), confusionSvg(report.shipped.confusion, `Fix types on ${report.data.split}: shipped model`));
+  await fs.writeFile(path.join(dir, 'report.md'), reportMarkdown(report, report.shipped ? 'confusion.svg' : undefined));
+}
+
+/**
+ * retrain: data → mutants → both students (same data, features, architecture, seed) →
+ * evaluation on the evaluation split → ONNX + manifest + report in `out`.
+ */
+export async function retrain(o: RetrainOptions): Promise<{ manifest: Manifest; report: EvaluationReport }> {
+  const log = o.log ?? (() => {});
+  const start = performance.now();
+  const data = await buildData(o);
+  log(`training on ${data.train.length} programs (${data.train.filter((p) => p.example.provenance.kind === 'mutant').length} mutants), evaluating on ${data.evaluation.length} (${o.evalSplit})`);
+  const mutantWeight = o.mutantWeight ?? DEFAULT_MUTANT_WEIGHT;
+  let shippedModel: StudentModel | undefined;
+  const report = evaluate(
+    { train: data.train, test: data.evaluation },
+    {
+      taxonomy: o.taxonomy,
+      seeds: [o.seed],
+      mutantWeight,
+      dataPath: o.data,
+      splitName: o.evalSplit,
+      mutants: data.mutantStats.kept,
+      skipped: data.skipped,
+      quiet: o.quiet ?? false,
+      shipFirstDistilled: true,
+      onModel: (m) => {
+        if (m.variant === 'distilled' && !shippedModel) shippedModel = m;
+      },
+    },
+  );
+  const shipped = shippedModel!;
+  const manifest = await writeModel(shipped, { ...o, mutantWeight }, data, {
+    split: o.evalSplit,
+    examples: data.evaluation.length,
+    distilled: { accuracy: report.variants.distilled.accuracy, macro_f1: report.variants.distilled.macro_f1 },
+    label_only: { accuracy: report.variants.label_only.accuracy, macro_f1: report.variants.label_only.macro_f1 },
+    reasoning: report.reasoning,
+    baselines: report.baselines,
+  });
+  await writeReport(report, o.out);
+  log(`wrote ${path.join(o.out, 'student.onnx')} (${manifest.model.bytes} bytes), manifest.json and report.md in ${((performance.now() - start) / 1000).toFixed(0)} s`);
+  return { manifest, report };
+}

@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { buildTagSetPrior, decodeTags, type TagSetPrior } from '../model/decode-tags.js';
+import type { Taxonomy } from '../model/taxonomy.js';
+import { accuracy, macroF1, tagMetrics } from './metrics.js';
+import { DEFAULT_MLP_CONFIG, forward, trainMlp, type MlpConfig, type MlpWeights, type TrainSet } from './mlp.js';
+import type { Prepared } from './prepare.js';
+import { progress } from './progress.js';
+
+export type Variant = 'distilled' | 'label_only';
+
+export interface StudentModel {
+  variant: Variant;
+  seed: number;
+  config: MlpConfig;
+  weights: MlpWeights;
+  prior: TagSetPrior;
+  fixTypes: string[];
+  tags: string[];
+  bestEpoch: number;
+  epochs: number;
+  trainedOn: { real: number; mutants: number; earlyStopping: number };
+  ms: number;
+}
+
+export interface TrainOptions {
+  variant: Variant;
+  seed: number;
+  config?: Partial<MlpConfig>;
+  /** Loss weight of a mutant relative to a real submission. */
+  mutantWeight: number;
+  quiet?: boolean;
+}
+
+export const DEFAULT_MUTANT_WEIGHT = 0.3;
+
+export interface Prediction {
+  fixType: string;
+  fixTypeProbs: Record<string, number>;
+  tags: { tag: string; p: number }[];
+  confidence: number;
+}
+
+/** Students held out for early stopping: about one in five, chosen by a hash of the id. */
+export function isEarlyStoppingStudent(student: string): boolean {
+  return createHash('sha256').update(`early-stop:${student}`).digest()[0]! % 5 === 0;
+}
+
+export function toTrainSet(items: Prepared[], t: Taxonomy, mutantWeight: number): TrainSet {
+  return {
+    x: items.map((p) => p.features),
+    fix: items.map((p) => t.fixTypes.indexOf(p.example.label.fixType)),
+    tags: items.map((p) => Uint8Array.from(t.tags, (tag) => (p.example.label.tags.includes(tag) ? 1 : 0))),
+    weight: items.map((p) => (p.example.provenance.kind === 'mutant' ? mutantWeight : 1)),
+  };
+}
+
+export function predictFromOutputs(fixProbs: ArrayLike<number>, tagProbs: ArrayLike<number>, fixTypes: string[], tags: string[], prior?: TagSetPrior): Prediction {
+  let best = 0;
+  for (let i = 1; i < fixTypes.length; i++) if (fixProbs[i]! > fixProbs[best]!) best = i;
+  const fixType = fixTypes[best]!;
+  const chosen = decodeTags(tagProbs, tags, prior ? { prior } : {});
+  return {
+    fixType,
+    fixTypeProbs: Object.fromEntries(fixTypes.map((f, i) => [f, fixProbs[i]!])),
+    tags: chosen.map((tag) => ({ tag, p: tagProbs[tags.indexOf(tag)]! })),
+    confidence: fixProbs[best]!,
+  };
+}
+
+export function predictStudent(m: StudentModel, features: ArrayLike<number>): Prediction {
+  const out = forward(m.weights, features);
+  return predictFromOutputs(out.fixProbs, out.tagProbs, m.fixTypes, m.tags, m.prior);
+}
+
+/**
+ * Trains one student on real submissions and mutants. Early stopping watches held-out
+ * students of the training split (never the evaluation split): fix-type accuracy and
+ * macro-F1, plus tag exact match for the distilled variant. The label-only variant is the
+ * same network with the tag loss weight at 0.
+ */
+export function trainStudent(train: Prepared[], t: Taxonomy, o: TrainOptions): StudentModel {
+  const start = performance.now();
+  const heldOut = (p: Prepared) => isEarlyStoppingStudent(p.example.student);
+  const fit = train.filter((p) => !heldOut(p));
+  const stop = train.filter((p) => heldOut(p) && p.example.provenance.kind === 'submission');
+  const config: MlpConfig = { ...DEFAULT_MLP_CONFIG, ...o.config, seed: o.seed, tagWeight: o.variant === 'label_only' ? 0 : (o.config?.tagWeight ?? DEFAULT_MLP_CONFIG.tagWeight) };
+  const prior = buildTagSetPrior(fit.map((p) => p.example.label), t.fixTypes);
+  const gold = stop.map((p) => p.example.label.fixType);
+  const goldTags = stop.map((p) => p.example.label.tags);
+  const score = (w: MlpWeights) => {
+    const outs = stop.map((p) => forward(w, p.features));
+    const pred = outs.map((x) => t.fixTypes[x.fixProbs.indexOf(Math.max(...x.fixProbs))]!);
+    const em = config.tagWeight > 0 ? tagMetrics(goldTags, outs.map((x) => decodeTags(x.tagProbs, t.tags, { prior }))).exactMatch : 0;
+    return accuracy(gold, pred) + macroF1(gold, pred) + em;
+  };
+  const bar = progress(`training ${o.variant} (seed ${o.seed})`, config.maxEpochs, o.quiet);
+  const r = trainMlp(toTrainSet(fit, t, o.mutantWeight), t.fixTypes.length, t.tags.length, config, score, (e) => bar.tick(1, `best ${e.best.toFixed(3)} at epoch ${e.epoch}`));
+  bar.stop();
+  return {
+    variant: o.variant,
+    seed: o.seed,
+    config,
+    weights: r.weights,
+    prior,
+    fixTypes: t.fixTypes,
+    tags: t.tags,
+    bestEpoch: r.bestEpoch,
+    epochs: r.epochs,
+    trainedOn: { real: fit.filter((p) => p.example.provenance.kind === 'submission').length, mutants: fit.filter((p) => p.example.provenance.kind === 'mutant').length, earlyStopping: stop.length },
+    ms: performance.now() - start,
+  };
+}
