@@ -98,7 +98,7 @@ describe('a broken model folder is refused with a clear error', () => {
     const dir = writeModelFolder(exportOnnx(trainTiny()));
     const file = path.join(dir, 'student.onnx');
     const bytes = fs.readFileSync(file);
-    bytes[bytes.length - 10] ^= 0xff;
+    bytes[bytes.length - 10] = bytes[bytes.length - 10]! ^ 0xff;
     fs.writeFileSync(file, bytes);
     await expect(loadPredictor(dir)).rejects.toThrow(/checksum does not match .*corrupt or replaced/);
   });
