@@ -18,13 +18,18 @@ program
   .description('compile and test one C file against an assignment')
   .argument('<file.c>', "the student's source file")
   .requiredOption('-a, --assignment <folder-or-name>', 'an assignment folder, or the name of a bundled fixture assignment')
-  .option('--json', 'print the test report as JSON (a stable contract)')
+  .option('--format <format>', 'text (a table), markdown (the feedback comment) or json (report, prediction and feedback)', 'text')
+  .option('--json', 'the same as --format json')
+  .option('--model <folder>', 'the student model (default models/)')
+  .option('--templates <folder>', "the course's feedback templates, overriding the defaults")
   .option('--reruns <n>', 're-run failing tests n times to detect nondeterminism', (v) => int('--reruns', 0, 5)(v))
   .action(gradeCommand);
 
 program
   .command('demo')
-  .description('grade every bundled fixture submission (no GitHub account, Redis or network needed)')
+  .description('grade every bundled fixture submission end to end and write the feedback each student would get (no GitHub account, Redis or network needed)')
+  .option('--out <folder>', 'where to write one feedback comment per submission', 'demo-feedback')
+  .option('--show <file...>', 'print the full comment of these submissions', ['median/forgets-equal-values.c'])
   .action(demoCommand);
 
 const int = (name: string, min: number, max: number) => (v: string) => {
@@ -38,9 +43,10 @@ program
   .description('build the dataset (teacher labels + mutants), train both students, evaluate, write the model, manifest and report')
   .requiredOption('--data <path>', 'a folder in the IntroClass format, or a folder of submissions with --labels')
   .option('--labels <jsonl>', 'labels of the submissions in --data, one JSON object a line')
-  .option('--mutants <n>', 'mutants to add to the training data', int('--mutants', 0, 50_000), 1500)
+  .option('--mutants <n>', 'mutants to add to the training data', int('--mutants', 0, 50_000), 4000)
   .option('--out <folder>', 'where to write student.onnx, manifest.json and the report', modelsDir)
   .option('--seed <n>', 'random seed (the same command and seed give the same model)', int('--seed', 0, 2 ** 31 - 1), 1)
+  .option('--members <n>', 'seeds trained and merged (logit average) into the shipped network', int('--members', 1, 20), 5)
   .option('--taxonomy <file>', 'label taxonomy (default models/taxonomy.json)')
   .option('--train-split <name>', 'split to train on', 'train')
   .option('--eval-split <name>', 'split to evaluate on', 'validation')
@@ -57,7 +63,7 @@ program
   .option('--out <folder>', 'where to write report.md, report.json and confusion.svg', 'evaluation')
   .option('--train-split <name>', 'split the comparison students train on', 'train')
   .option('--seeds <n>', 'seeds per variant', int('--seeds', 1, 20), 5)
-  .option('--mutants <n>', 'mutants for the comparison students', int('--mutants', 0, 50_000), 1500)
+  .option('--mutants <n>', 'mutants for the comparison students', int('--mutants', 0, 50_000), 4000)
   .option('--taxonomy <file>', 'label taxonomy (default models/taxonomy.json)')
   .option('--no-loao', 'skip leave-one-assignment-out')
   .option('--ablation', 'also train without each feature group and with fewer mutants')

@@ -95,3 +95,44 @@ describe('fixsense grade', () => {
     expect(r.stderr).toMatch(/--reruns must be an integer/);
   });
 });
+
+describe('fixsense grade with feedback', () => {
+  it('--format json adds the prediction and the rendered feedback to the report', () => {
+    const r = runCli(['grade', buggy, '--assignment', 'median', '--format', 'json']);
+    expect(r.status).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(testReportSchema.safeParse(out).success).toBe(true);
+    expect(out.prediction).toMatchObject({ fixType: expect.any(String), confidence: expect.any(Number) });
+    expect(out.feedback.comment).toContain('tests pass**');
+    expect(out.feedback.check).toMatchObject({ conclusion: 'failure', title: expect.stringMatching(/tests pass/) });
+    expect(typeof out.feedback.review.flagged).toBe('boolean');
+  });
+
+  it('--format markdown prints the comment a student would get', () => {
+    const r = runCli(['grade', buggy, '--assignment', 'median', '--format', 'markdown']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^### 🔎 Median of three: `buggy\.c`/);
+    expect(r.stdout).toContain('#### Next step');
+  });
+
+  it('the text table ends with the kind of fix and the next step', () => {
+    const r = runCli(['grade', buggy, '--assignment', 'median']);
+    expect(r.stdout).toMatch(/Kind of fix: (.+ \(\w+, \d+% sure\)|withheld)/);
+    expect(r.stdout).toContain('Next step: ');
+  });
+
+  it('a missing model does not stop grading: the feedback says so', () => {
+    const r = runCli(['grade', buggy, '--assignment', 'median', '--format', 'markdown', '--model', '/nonexistent/model']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('No hint about the kind of fix this time');
+    expect(r.stderr).toContain('no student model');
+  });
+
+  it('broken course templates stop with a clear error', () => {
+    const t = fs.mkdtempSync(path.join(os.tmpdir(), 'fixsense-badtpl-'));
+    fs.writeFileSync(path.join(t, 'comment.md.hbs'), '{{#each}}');
+    const r = runCli(['grade', median, '--assignment', 'median', '--templates', t]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/broken templates: .*comment\.md\.hbs/);
+  });
+});

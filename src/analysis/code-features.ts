@@ -1,4 +1,5 @@
-import { parseC, walk, type SyntaxNode, type Tree } from './parse-c.js';
+import { flatten, type FlatTree } from './flat-tree.js';
+import { parseC, type SyntaxNode, type Tree } from './parse-c.js';
 
 /**
  * What a program is made of, in assignment-independent terms: control flow, comparisons,
@@ -130,10 +131,6 @@ export function formatSpecifiers(literal: string): string[] {
   return out;
 }
 
-function inside(node: SyntaxNode, types: Set<string>): boolean {
-  for (let p = node.parent; p; p = p.parent) if (types.has(p.type)) return true;
-  return false;
-}
 
 function loopCondition(node: SyntaxNode): SyntaxNode | null {
   return node.childForFieldName('condition');
@@ -146,12 +143,12 @@ function firstStringArg(call: SyntaxNode): string {
 }
 
 /** Depth of nested if statements (an else-if chain is not nesting). */
-function ifDepth(node: SyntaxNode): number {
+function ifDepth(t: FlatTree, i: number): number {
   let d = 0;
-  let child = node;
-  for (let p = node.parent; p; child = p, p = p.parent) {
-    if (p.type !== 'if_statement') continue;
-    const elseIf = child.type === 'else_clause' && child.namedChildren[0]?.type === 'if_statement';
+  let child = i;
+  for (let p = t.parent[i]!; p >= 0; child = p, p = t.parent[p]!) {
+    if (t.type[p] !== 'if_statement') continue;
+    const elseIf = t.type[child] === 'else_clause' && t.type[t.descendants(child).find((k) => t.parent[k] === child && t.type[k] !== 'else') ?? -1] === 'if_statement';
     if (!elseIf) d++;
   }
   return d;
@@ -175,12 +172,15 @@ function elseIfChain(node: SyntaxNode): number {
  * Scalar locals declared without a value whose first later mention is a read (not an
  * assignment target, not `&x` handed to scanf): a likely uninitialised read.
  */
-function readsBeforeSet(body: SyntaxNode): { uninit: number; readFirst: number } {
+function readsBeforeSet(t: FlatTree, body: number[]): { uninit: number; readFirst: number } {
   const pending = new Map<string, number>();
   let uninit = 0;
   let readFirst = 0;
-  for (const n of walk(body)) {
-    if (n.type === 'declaration') {
+  for (const k of body) {
+    const type = t.type[k]!;
+    if (type !== 'declaration' && type !== 'identifier') continue;
+    const n = t.nodes[k]!;
+    if (type === 'declaration') {
       for (const d of n.namedChildren) {
         if (d.type === 'identifier') {
           uninit++;
@@ -206,10 +206,13 @@ function readsBeforeSet(body: SyntaxNode): { uninit: number; readFirst: number }
  * program computed (a running minimum, a count): comparing neighbouring inputs where a
  * running value was meant is a typical wrong condition.
  */
-function dataFlow(tree: Tree, inc: (k: string, by?: number) => void): void {
+function dataFlow(t: FlatTree, inc: (k: string, by?: number) => void): void {
   const inputs = new Set<string>();
-  for (const n of walk(tree.rootNode)) {
-    if (n.type !== 'call_expression' || !/scanf$/.test(n.childForFieldName('function')?.text ?? '')) continue;
+  const IFS = new Set(['if_statement']);
+  for (let k = 0; k < t.nodes.length; k++) {
+    if (t.type[k] !== 'call_expression') continue;
+    const n = t.nodes[k]!;
+    if (!/scanf$/.test(n.childForFieldName('function')?.text ?? '')) continue;
     for (const a of n.childForFieldName('arguments')?.namedChildren.slice(1) ?? []) {
       const target = a.type === 'pointer_expression' ? a.childForFieldName('argument') : a;
       if (target?.type === 'identifier') inputs.add(target.text);
@@ -217,16 +220,18 @@ function dataFlow(tree: Tree, inc: (k: string, by?: number) => void): void {
   }
   if (!inputs.size) return;
   const assigned = new Set<string>();
-  for (const n of walk(tree.rootNode)) {
-    if (n.type === 'assignment_expression') {
-      const left = n.childForFieldName('left');
-      const right = n.childForFieldName('right');
-      if (left?.type === 'identifier' && !inputs.has(left.text)) assigned.add(left.text);
-      if (right?.type === 'identifier' && inputs.has(right.text) && n.parent && inside(n, new Set(['if_statement']))) inc('assign_from_input_in_if');
-    }
+  for (let k = 0; k < t.nodes.length; k++) {
+    if (t.type[k] !== 'assignment_expression') continue;
+    const n = t.nodes[k]!;
+    const left = n.childForFieldName('left');
+    const right = n.childForFieldName('right');
+    if (left?.type === 'identifier' && !inputs.has(left.text)) assigned.add(left.text);
+    if (right?.type === 'identifier' && inputs.has(right.text) && t.hasAncestor(k, IFS)) inc('assign_from_input_in_if');
   }
-  for (const n of walk(tree.rootNode)) {
-    if (n.type !== 'binary_expression' || !CMP.has(op(n))) continue;
+  for (let k = 0; k < t.nodes.length; k++) {
+    if (t.type[k] !== 'binary_expression') continue;
+    const n = t.nodes[k]!;
+    if (!CMP.has(op(n))) continue;
     const l = n.childForFieldName('left');
     const r = n.childForFieldName('right');
     const isInput = (x: SyntaxNode | null) => x?.type === 'identifier' && inputs.has(x.text);
@@ -247,27 +252,29 @@ export function codeFeatures(source: string, tree: Tree = parseC(source)): Recor
   let cmpInCondMax = 0;
   let printfLiteralChars = 0;
 
-  for (const n of walk(tree.rootNode)) {
-    switch (n.type) {
+  // the native binding makes every node access costly: flatten once, then ask the arrays
+  const t = flatten(tree);
+  const within = (outer: SyntaxNode) => t.descendants(t.indexOf(outer)).map((k) => t.nodes[k]!);
+  const WATCHED = new Set(['ERROR', 'function_definition', 'if_statement', 'else_clause', 'switch_statement', 'case_statement', 'conditional_expression', 'for_statement', 'while_statement', 'do_statement', 'break_statement', 'continue_statement', 'binary_expression', 'unary_expression', 'assignment_expression', 'update_expression', 'cast_expression', 'number_literal', 'char_literal', 'subscript_expression', 'identifier', 'declaration', 'call_expression']);
+  for (let idx = 0; idx < t.nodes.length; idx++) {
+    if (!WATCHED.has(t.type[idx]!)) continue;
+    const n = t.nodes[idx]!;
+    switch (t.type[idx]) {
       case 'ERROR':
         inc('parse_errors');
         break;
       case 'function_definition':
         inc('functions');
-        if (n.childForFieldName('declarator')?.childForFieldName('declarator')?.text === 'main') {
+        {
           const body = n.childForFieldName('body');
           if (body) {
-            const r = readsBeforeSet(body);
+            const inBody = t.descendants(t.indexOf(body));
+            const r = readsBeforeSet(t, inBody);
             inc('decl_uninit', r.uninit);
             inc('read_before_set', r.readFirst);
-            for (const x of walk(body)) if (x.type === 'return_statement') inc('return_in_main');
-          }
-        } else {
-          const body = n.childForFieldName('body');
-          if (body) {
-            const r = readsBeforeSet(body);
-            inc('decl_uninit', r.uninit);
-            inc('read_before_set', r.readFirst);
+            if (n.childForFieldName('declarator')?.childForFieldName('declarator')?.text === 'main') {
+              for (const k of inBody) if (t.type[k] === 'return_statement') inc('return_in_main');
+            }
           }
         }
         break;
@@ -276,14 +283,14 @@ export function codeFeatures(source: string, tree: Tree = parseC(source)): Recor
         const alt = n.childForFieldName('alternative');
         if (!alt && n.parent?.type !== 'else_clause') inc('if_without_else');
         if (n.parent?.type !== 'else_clause') chainMax = Math.max(chainMax, elseIfChain(n));
-        depthMax = Math.max(depthMax, ifDepth(n) + 1);
+        depthMax = Math.max(depthMax, ifDepth(t, idx) + 1);
         const cond = n.childForFieldName('condition');
         if (cond) {
           let c = 0;
-          for (const x of walk(cond)) if (x.type === 'binary_expression' && CMP.has(op(x))) c++;
+          for (const x of within(cond)) if (x.type === 'binary_expression' && CMP.has(op(x))) c++;
           cmpInCondMax = Math.max(cmpInCondMax, c);
         }
-        if (inside(n, LOOPS) && n.descendantsOfType('return_statement').length > 0) inc('early_return');
+        if (t.hasAncestor(idx, LOOPS) && t.descendants(idx).some((k) => t.type[k] === 'return_statement')) inc('early_return');
         break;
       }
       case 'else_clause':
@@ -302,10 +309,10 @@ export function codeFeatures(source: string, tree: Tree = parseC(source)): Recor
       case 'while_statement':
       case 'do_statement': {
         inc(n.type === 'for_statement' ? 'for' : n.type === 'while_statement' ? 'while' : 'do');
-        if (inside(n, LOOPS)) inc('loops_nested');
+        if (t.hasAncestor(idx, LOOPS)) inc('loops_nested');
         const cond = loopCondition(n);
         if (cond) {
-          for (const x of walk(cond)) {
+          for (const x of [cond, ...within(cond)]) {
             if (x.type !== 'binary_expression') continue;
             const o = op(x);
             if (o === '<=' || o === '>=') inc('loop_cmp_le');
@@ -397,7 +404,7 @@ export function codeFeatures(source: string, tree: Tree = parseC(source)): Recor
       }
       case 'call_expression': {
         const name = n.childForFieldName('function')?.text ?? '';
-        const inLoop = inside(n, LOOPS);
+        const inLoop = t.hasAncestor(idx, LOOPS);
         if (name === 'scanf' || name === 'fscanf') {
           inc('scanf');
           if (inLoop) inc('scanf_in_loop');
@@ -426,7 +433,7 @@ export function codeFeatures(source: string, tree: Tree = parseC(source)): Recor
       }
     }
   }
-  dataFlow(tree, inc);
+  dataFlow(t, inc);
   for (const [k, v] of Object.entries(counts)) if (k in f) f[k as CodeFeatureName] = log1p(v);
   const cmp = (counts.cmp_lt ?? 0) + (counts.cmp_gt ?? 0) + (counts.cmp_le ?? 0) + (counts.cmp_ge ?? 0);
   f.cmp_strict_share = cmp ? ((counts.cmp_lt ?? 0) + (counts.cmp_gt ?? 0)) / cmp : 0;

@@ -95,16 +95,37 @@ export type ReportFeatureName = (typeof REPORT_FEATURES)[number];
 
 const NUM = /-?\d+(?:\.\d+)?/g;
 
+const numberCache = new Map<string, number[]>();
+/** The numbers in a text (test inputs repeat across reports: remembered, a bounded number). */
 function numbers(text: string): number[] {
-  return [...text.matchAll(NUM)].map((m) => Number(m[0]));
+  let ns = numberCache.get(text);
+  if (!ns) {
+    ns = [...text.matchAll(NUM)].map((m) => Number(m[0]));
+    if (numberCache.size > 10_000) numberCache.clear();
+    numberCache.set(text, ns);
+  }
+  return ns;
 }
 
 function firstLine(text: string): string {
   return text.split('\n')[0] ?? '';
 }
 
-/** Properties of one test input, as booleans. */
-export function inputProperties(input: string): Record<(typeof INPUT_PROPERTIES)[number], boolean> {
+type InputProps = Record<(typeof INPUT_PROPERTIES)[number], boolean>;
+const propertyCache = new Map<string, InputProps>();
+
+/** Properties of one test input, as booleans (an assignment's inputs recur: remembered). */
+export function inputProperties(input: string): InputProps {
+  let p = propertyCache.get(input);
+  if (!p) {
+    p = computeInputProperties(input);
+    if (propertyCache.size > 10_000) propertyCache.clear();
+    propertyCache.set(input, p);
+  }
+  return p;
+}
+
+function computeInputProperties(input: string): InputProps {
   const ns = numbers(input);
   const line = firstLine(input);
   const letters = /[a-z]/i.test(line);
@@ -132,19 +153,25 @@ export function inputProperties(input: string): Record<(typeof INPUT_PROPERTIES)
   };
 }
 
-/** Similarity of two strings, 1 - edit distance / longer length (cut to 200 characters). */
+/** Similarity of two strings, 1 - edit distance / longer length (cut to 80 characters). */
 export function similarity(a: string, b: string): number {
-  a = a.slice(0, 200);
-  b = b.slice(0, 200);
+  a = a.slice(0, 80);
+  b = b.slice(0, 80);
   if (a === b) return 1;
   if (!a.length || !b.length) return 0;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let prev = new Int32Array(b.length + 1);
+  let cur = new Int32Array(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
+    cur[0] = i;
+    const ca = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      const sub = prev[j - 1]! + (ca === b.charCodeAt(j - 1) ? 0 : 1);
+      const del = prev[j]! + 1;
+      const ins = cur[j - 1]! + 1;
+      cur[j] = sub < del ? (sub < ins ? sub : ins) : del < ins ? del : ins;
     }
-    prev = cur;
+    [prev, cur] = [cur, prev];
   }
   return 1 - prev[b.length]! / Math.max(a.length, b.length);
 }
@@ -276,8 +303,15 @@ export function reportFeatures(report: TestReport): Record<ReportFeatureName, nu
   f.out_norm_equal = frac(failing, (t) => fold(t.actual) === fold(t.expected));
   f.out_contains_expected = frac(failing, (t) => t.actual.includes(lastLine(t.expected)));
   f.out_prefix_of_expected = frac(failing, (t) => t.actual.trim().length > 0 && t.expected.startsWith(t.actual.trimEnd()));
-  f.out_last_line_sim = mean(failing.map((t) => similarity(lastLine(t.actual), lastLine(t.expected))));
-  f.out_sim = mean(failing.map((t) => similarity(t.actual.slice(-200), t.expected.slice(-200))));
+  // many tests print alike: compare each distinct pair once
+  const memo = new Map<string, number>();
+  const sim = (a: string, b: string) => {
+    const k = `${a}\u0000${b}`;
+    if (!memo.has(k)) memo.set(k, similarity(a, b));
+    return memo.get(k)!;
+  };
+  f.out_last_line_sim = mean(failing.map((t) => sim(lastLine(t.actual), lastLine(t.expected))));
+  f.out_sim = mean(failing.map((t) => sim(t.actual.slice(-80), t.expected.slice(-80))));
   // the right answer is somewhere in the text, just not where or how the checker wants it
   f.out_expected_answer_text = frac(
     failing.filter((t) => t.answers?.expected.length),

@@ -1,42 +1,67 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { Assignment } from '../assignments/assignment.js';
 import { loadAssignment } from '../assignments/load-assignment.js';
 import { resolveAssignment } from '../assignments/resolve-assignment.js';
+import { TemplateError } from '../feedback/templates.js';
 import { loadSubmissionManifest } from '../fixtures/submission-manifest.js';
-import { gradeSubmission } from '../grading/grade-submission.js';
-import type { TestReport } from '../grading/report.js';
+import { createPipelineDeps } from '../pipeline/create-deps.js';
+import { runPipeline, type Feedback } from '../pipeline/pipeline.js';
 import { SandboxUnavailableError } from '../sandbox/errors.js';
-import { Sandbox } from '../sandbox/sandbox.js';
 import { CliError } from './cli-error.js';
 
-function line(file: string, r: TestReport): string {
-  const kinds = Object.entries(r.summary.byVerdict)
-    .filter(([v]) => v !== 'PASS')
-    .map(([v, n]) => `${n} ${v}`)
-    .join(', ');
-  const result = r.verdict === 'COMPILE_ERROR' ? 'COMPILE_ERROR' : `${r.summary.passed}/${r.summary.total} passed`;
-  return `${file.padEnd(44)} ${result.padEnd(16)} ${kinds}`;
+export interface DemoFlags {
+  out: string;
+  show: string[];
 }
 
-/** Grades every bundled fixture submission, locally: no GitHub, Redis or network needed. */
-export async function demoCommand(): Promise<void> {
+function line(file: string, f: Feedback): string {
+  const r = f.report;
+  const result = r.verdict === 'COMPILE_ERROR' ? 'does not compile' : `${r.summary.passed}/${r.summary.total} pass`;
+  const c = f.context.category;
+  const hint = c ? `${c.shown ? '' : 'withheld: '}${c.fixType} (${c.confidence}%)` : r.verdict === 'PASS' ? '' : '-';
+  return `${file.padEnd(42)} ${result.padEnd(17)} ${hint}${f.review.flagged ? '  → TA review' : ''}`;
+}
+
+/**
+ * Grades every bundled fixture submission end to end (grade → analyse → predict → render)
+ * and writes the feedback each student would get: no GitHub account, Redis or network.
+ */
+export async function demoCommand(flags: DemoFlags): Promise<void> {
   try {
+    const deps = await createPipelineDeps();
     const manifest = await loadSubmissionManifest();
-    const sandbox = new Sandbox();
     const assignments = new Map<string, Promise<Assignment>>();
     const assignment = (name: string) => {
       if (!assignments.has(name)) assignments.set(name, loadAssignment(resolveAssignment(name)));
       return assignments.get(name)!;
     };
     const start = performance.now();
-    const reports = await Promise.all(
-      manifest.map(async (s) => ({ s, r: await gradeSubmission(await fs.readFile(s.path), await assignment(s.assignment), sandbox) })),
+    const results = await Promise.all(
+      manifest.map(async (s) => {
+        const a = await assignment(s.assignment);
+        return { s, f: await runPipeline(deps, { source: await fs.readFile(s.path), fileName: path.basename(a.sourceFile), assignment: a }) };
+      }),
     );
-    for (const { s, r } of reports) process.stdout.write(line(s.file, r) + '\n');
     const secs = (performance.now() - start) / 1000;
-    process.stdout.write(`\ngraded ${reports.length} submissions in ${secs.toFixed(1)} s\n`);
+    await fs.mkdir(flags.out, { recursive: true });
+    for (const { s, f } of results) {
+      const file = path.join(flags.out, s.file.replace(/\.c$/, '.md'));
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      await fs.writeFile(file, f.comment);
+    }
+    const out = process.stdout;
+    out.write(`${'submission'.padEnd(42)} ${'tests'.padEnd(17)} kind of fix (confidence)\n`);
+    for (const { s, f } of results) out.write(line(s.file, f) + '\n');
+    for (const name of flags.show) {
+      const hit = results.find((r) => r.s.file === name);
+      if (!hit) throw new CliError(`--show: no fixture submission ${name}`);
+      out.write(`\n──── the comment ${hit.s.file} gets ────\n\n${hit.f.comment}`);
+    }
+    out.write(`\ngraded ${results.length} submissions in ${secs.toFixed(1)} s; each student's feedback is in ${flags.out}/\n`);
   } catch (err) {
     if (err instanceof SandboxUnavailableError) throw new CliError(err.message, 3);
+    if (err instanceof TemplateError) throw new CliError(`broken templates: ${err.message}`);
     throw err;
   }
 }

@@ -3,19 +3,39 @@ import path from 'node:path';
 import { AssignmentError } from '../assignments/assignment.js';
 import { loadAssignment } from '../assignments/load-assignment.js';
 import { resolveAssignment } from '../assignments/resolve-assignment.js';
+import { FIX_TYPE_WORDS } from '../feedback/describe.js';
+import { TemplateError } from '../feedback/templates.js';
 import { formatReport } from '../grading/format-report.js';
-import { gradeSubmission } from '../grading/grade-submission.js';
+import { createPipelineDeps } from '../pipeline/create-deps.js';
+import { runPipeline, type Feedback } from '../pipeline/pipeline.js';
 import { SandboxUnavailableError } from '../sandbox/errors.js';
-import { Sandbox } from '../sandbox/sandbox.js';
 import { CliError } from './cli-error.js';
 
 export interface GradeFlags {
   assignment: string;
   json?: boolean;
+  format?: 'text' | 'markdown' | 'json';
   reruns?: number;
+  model?: string;
+  templates?: string;
+}
+
+function textFeedback(f: Feedback): string {
+  const c = f.context;
+  const lines: string[] = [];
+  if (c.category?.shown) {
+    lines.push(`Kind of fix: ${FIX_TYPE_WORDS[c.category.fixType] ?? c.category.fixType} (${c.category.fixType}, ${c.category.confidence}% sure)`);
+    if (c.category.tags.length) lines.push(`Why: ${c.category.tags.map((t) => t.name).join(', ')}`);
+  } else if (c.category) lines.push(`Kind of fix: withheld (${c.category.fixType} at ${c.category.confidence}% is below the confidence threshold)`);
+  if (!c.passed) lines.push(`Next step: ${c.nextStep}`);
+  if (c.review.flagged) lines.push(`TA review: ${c.review.reasons.join('; ')}`);
+  lines.push(...c.notes.map((n) => `Note: ${n}`));
+  return lines.length ? `\n${lines.join('\n')}\n` : '';
 }
 
 export async function gradeCommand(file: string, flags: GradeFlags): Promise<void> {
+  const format = flags.json ? 'json' : (flags.format ?? 'text');
+  if (!['text', 'markdown', 'json'].includes(format)) throw new CliError(`--format must be text, markdown or json, got "${format}"`);
   let source: Buffer;
   try {
     source = await fs.readFile(file);
@@ -25,15 +45,21 @@ export async function gradeCommand(file: string, flags: GradeFlags): Promise<voi
   }
   try {
     const assignment = await loadAssignment(resolveAssignment(flags.assignment));
-    const report = await gradeSubmission(source, assignment, new Sandbox(), {
-      fileName: path.basename(file),
-      ...(flags.reruns !== undefined ? { reruns: flags.reruns } : {}),
-    });
-    process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
+    const deps = await createPipelineDeps({ ...(flags.model ? { modelDir: flags.model } : {}), ...(flags.templates ? { templatesDir: flags.templates } : {}) });
+    const feedback = await runPipeline(deps, { source, fileName: path.basename(file), assignment }, flags.reruns !== undefined ? { reruns: flags.reruns } : {});
+    if (format === 'json') {
+      const { report, prediction, comment, check, review } = feedback;
+      process.stdout.write(JSON.stringify({ ...report, prediction, feedback: { comment, check, review } }, null, 2) + '\n');
+    } else if (format === 'markdown') {
+      process.stdout.write(feedback.comment);
+    } else {
+      process.stdout.write(formatReport(feedback.report) + textFeedback(feedback));
+    }
     // like a test runner: scripts and CI jobs can tell a passing submission from the status
-    if (report.verdict !== 'PASS') process.exitCode = 1;
+    if (feedback.report.verdict !== 'PASS') process.exitCode = 1;
   } catch (err) {
     if (err instanceof AssignmentError) throw new CliError(`broken assignment: ${err.message}`);
+    if (err instanceof TemplateError) throw new CliError(`broken templates: ${err.message}`);
     if (err instanceof SandboxUnavailableError) throw new CliError(err.message, 3);
     throw err;
   }

@@ -16,6 +16,7 @@ export interface RetrainFlags {
   mutants: number;
   out: string;
   seed: number;
+  members: number;
   taxonomy?: string;
   trainSplit: string;
   evalSplit: string;
@@ -45,6 +46,7 @@ export function retrainCommand(flags: RetrainFlags): Promise<void> {
       out: flags.out,
       mutants: flags.mutants,
       seed: flags.seed,
+      members: flags.members,
       taxonomy,
       trainSplit: flags.trainSplit,
       evalSplit: flags.evalSplit,

@@ -101,6 +101,8 @@ export interface EvaluateOptions {
   shipped?: { model: (p: Prepared) => Prediction; variant: Variant };
   /** retrain: the first distilled seed is the model being shipped; report it as such. */
   shipFirstDistilled?: boolean;
+  /** Seeds merged into each evaluated network (see trainStudent). */
+  members?: number;
   /** Leave-one-assignment-out: all examples (every split) and the mutants, by assignment. */
   loao?: { all: Prepared[]; seed: number };
   ablation?: { name: string; train: Prepared[]; test: Prepared[] }[];
@@ -138,7 +140,7 @@ function variantResult(split: Split, models: StudentModel[], o: EvaluateOptions)
 export function evaluate(split: Split, o: EvaluateOptions): EvaluationReport {
   const t = o.taxonomy;
   const train = (variant: Variant, seed: number, data = split.train) => {
-    const m = trainStudent(data, t, { variant, seed, mutantWeight: o.mutantWeight, quiet: o.quiet ?? false });
+    const m = trainStudent(data, t, { variant, seed, mutantWeight: o.mutantWeight, members: o.members ?? 1, quiet: o.quiet ?? false });
     o.onModel?.(m);
     return m;
   };

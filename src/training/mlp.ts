@@ -28,7 +28,7 @@ export interface MlpConfig {
 }
 
 export const DEFAULT_MLP_CONFIG: MlpConfig = {
-  hidden: 96,
+  hidden: 160,
   tagWeight: 1,
   learningRate: 0.003,
   weightDecay: 1e-4,
@@ -239,6 +239,7 @@ export interface EpochInfo {
   loss: number;
   score: number;
   best: number;
+  bestEpoch: number;
 }
 
 export interface TrainResult {
@@ -313,10 +314,79 @@ export function trainMlp(
       bestWeights = cloneWeights(m);
       bestEpoch = epoch;
     }
-    const info = { epoch, loss: epochLoss / Math.max(1, order.length), score: sc, best };
+    const info = { epoch, loss: epochLoss / Math.max(1, order.length), score: sc, best, bestEpoch };
     history.push(info);
     onEpoch?.(info);
     if (epoch - bestEpoch >= cfg.patience) break;
   }
   return { weights: bestWeights, bestEpoch, epochs: history.length, history };
+}
+
+/**
+ * Several students trained on the same data with different seeds, merged into one network
+ * whose logits are the members' average: their trunks side by side, their heads stacked
+ * and scaled by 1/K. Still one trunk and two heads, so it exports and runs like any student;
+ * averaging removes most of the seed-to-seed variance of a small dataset.
+ */
+export function mergeByLogitAverage(members: MlpWeights[]): MlpWeights {
+  const first = members[0];
+  if (!first) throw new Error('no members to merge');
+  const k = members.length;
+  for (const m of members) {
+    if (m.inputs !== first.inputs || m.fixTypes !== first.fixTypes || m.tags !== first.tags) throw new Error('members differ in shape');
+    if (m.mean.some((v, i) => v !== first.mean[i]) || m.std.some((v, i) => v !== first.std[i])) throw new Error('members were standardised differently');
+  }
+  const hidden = members.reduce((s, m) => s + m.hidden, 0);
+  const w1 = new Float64Array(first.inputs * hidden);
+  const b1 = new Float64Array(hidden);
+  const wf = new Float64Array(hidden * first.fixTypes);
+  const wt = new Float64Array(hidden * first.tags);
+  const bf = new Float64Array(first.fixTypes);
+  const bt = new Float64Array(first.tags);
+  let offset = 0;
+  for (const m of members) {
+    for (let i = 0; i < m.inputs; i++) for (let j = 0; j < m.hidden; j++) w1[i * hidden + offset + j] = m.w1[i * m.hidden + j]!;
+    b1.set(m.b1, offset);
+    for (let j = 0; j < m.hidden; j++) {
+      for (let c = 0; c < m.fixTypes; c++) wf[(offset + j) * m.fixTypes + c] = m.wf[j * m.fixTypes + c]! / k;
+      for (let t = 0; t < m.tags; t++) wt[(offset + j) * m.tags + t] = m.wt[j * m.tags + t]! / k;
+    }
+    m.bf.forEach((v, c) => (bf[c]! += v / k));
+    m.bt.forEach((v, t) => (bt[t]! += v / k));
+    offset += m.hidden;
+  }
+  return { ...first, hidden, w1, b1, wf, bf, wt, bt, mean: Float64Array.from(first.mean), std: Float64Array.from(first.std) };
+}
+
+/** Fix-type logits of one example (before the softmax). */
+function fixLogits(m: MlpWeights, x: ArrayLike<number>): Float64Array {
+  const h = hiddenLayer(m, x, null);
+  const fix = new Float64Array(m.fixTypes);
+  heads(m, h, fix, new Float64Array(m.tags));
+  return fix;
+}
+
+/**
+ * Temperature scaling: the single factor T that makes the fix-type probabilities honest on
+ * held-out programs (lowest negative log-likelihood), folded into the fix head (logits / T).
+ * The predicted fix type never changes; only how sure the model says it is.
+ */
+export function calibrateTemperature(m: MlpWeights, xs: ArrayLike<number>[], fix: number[]): { weights: MlpWeights; temperature: number } {
+  const logits = xs.map((x) => fixLogits(m, x));
+  const nll = (t: number) =>
+    logits.reduce((s, l, i) => {
+      const scaled = Float64Array.from(l, (v) => v / t);
+      softmaxInPlace(scaled);
+      return s - Math.log(Math.max(scaled[fix[i]!]!, 1e-12));
+    }, 0);
+  let best = 1;
+  let bestNll = nll(1);
+  for (let t = 0.5; t <= 10.0001; t += 0.05) {
+    const v = nll(t);
+    if (v < bestNll - 1e-12) {
+      bestNll = v;
+      best = t;
+    }
+  }
+  return { weights: { ...m, wf: m.wf.map((v) => v / best), bf: m.bf.map((v) => v / best) }, temperature: Math.round(best * 100) / 100 };
 }

@@ -17,7 +17,7 @@ import { AssignmentBook, prepare, type Prepared } from './prepare.js';
 import { progress } from './progress.js';
 import { ReportCache } from './report-cache.js';
 import { reportMarkdown } from './report-markdown.js';
-import { DEFAULT_MUTANT_WEIGHT, type StudentModel } from './train-student.js';
+import { DEFAULT_MEMBERS, DEFAULT_MUTANT_WEIGHT, type StudentModel } from './train-student.js';
 
 export interface RetrainOptions {
   data: string;
@@ -30,6 +30,7 @@ export interface RetrainOptions {
   evalSplit: string;
   withFixtures: boolean;
   mutantWeight?: number;
+  members?: number;
   command: string;
   quiet?: boolean;
   log?: (line: string) => void;
@@ -121,7 +122,7 @@ export async function writeModel(model: StudentModel, o: RetrainOptions, data: B
     taxonomy: { version: o.taxonomy.version, fixTypes: o.taxonomy.fixTypes, tags: o.taxonomy.tags },
     features: { version: FEATURE_SPEC_VERSION, names: [...FEATURE_NAMES] },
     decoding: { tagSets: model.prior.sets, tagSetCounts: model.prior.counts },
-    training: { seed: model.seed, config: { ...model.config }, mutantWeight: o.mutantWeight ?? DEFAULT_MUTANT_WEIGHT, bestEpoch: model.bestEpoch, epochs: model.epochs, ms: Math.round(model.ms), command: o.command },
+    training: { seed: model.seed, config: { ...model.config, temperature: model.temperature }, mutantWeight: o.mutantWeight ?? DEFAULT_MUTANT_WEIGHT, bestEpoch: model.bestEpoch, epochs: model.epochs, ms: Math.round(model.ms), command: o.command },
     data: {
       source: o.data,
       format: data.format,
@@ -167,6 +168,7 @@ export async function retrain(o: RetrainOptions): Promise<{ manifest: Manifest; 
       skipped: data.skipped,
       quiet: o.quiet ?? false,
       shipFirstDistilled: true,
+      members: o.members ?? DEFAULT_MEMBERS,
       onModel: (m) => {
         if (m.variant === 'distilled' && !shippedModel) shippedModel = m;
       },

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { buildTagSetPrior, decodeTags, type TagSetPrior } from '../model/decode-tags.js';
 import type { Taxonomy } from '../model/taxonomy.js';
 import { accuracy, macroF1, tagMetrics } from './metrics.js';
-import { DEFAULT_MLP_CONFIG, forward, trainMlp, type MlpConfig, type MlpWeights, type TrainSet } from './mlp.js';
+import { calibrateTemperature, DEFAULT_MLP_CONFIG, forward, mergeByLogitAverage, trainMlp, type MlpConfig, type MlpWeights, type TrainSet } from './mlp.js';
 import type { Prepared } from './prepare.js';
 import { progress } from './progress.js';
 
@@ -18,6 +18,8 @@ export interface StudentModel {
   tags: string[];
   bestEpoch: number;
   epochs: number;
+  /** Softmax temperature fitted on the held-out students (folded into the weights). */
+  temperature: number;
   trainedOn: { real: number; mutants: number; earlyStopping: number };
   ms: number;
 }
@@ -28,8 +30,12 @@ export interface TrainOptions {
   config?: Partial<MlpConfig>;
   /** Loss weight of a mutant relative to a real submission. */
   mutantWeight: number;
+  /** Seeds trained and merged into one network (logit average); 1 = a single network. */
+  members?: number;
   quiet?: boolean;
 }
+
+export const DEFAULT_MEMBERS = 5;
 
 export const DEFAULT_MUTANT_WEIGHT = 0.3;
 
@@ -93,19 +99,28 @@ export function trainStudent(train: Prepared[], t: Taxonomy, o: TrainOptions): S
     const em = config.tagWeight > 0 ? tagMetrics(goldTags, outs.map((x) => decodeTags(x.tagProbs, t.tags, { prior }))).exactMatch : 0;
     return accuracy(gold, pred) + macroF1(gold, pred) + em;
   };
-  const bar = progress(`training ${o.variant} (seed ${o.seed})`, config.maxEpochs, o.quiet);
-  const r = trainMlp(toTrainSet(fit, t, o.mutantWeight), t.fixTypes.length, t.tags.length, config, score, (e) => bar.tick(1, `best ${e.best.toFixed(3)} at epoch ${e.epoch}`));
-  bar.stop();
+  const members = o.members ?? 1;
+  const set = toTrainSet(fit, t, o.mutantWeight);
+  const runs = Array.from({ length: members }, (_, k) => {
+    const bar = progress(`training ${o.variant} ${members > 1 ? `${k + 1}/${members} ` : ''}(seed ${o.seed + k})`, config.maxEpochs, o.quiet);
+    const r = trainMlp(set, t.fixTypes.length, t.tags.length, { ...config, seed: o.seed + k }, score, (e) => bar.tick(1, `held-out score ${e.best.toFixed(3)} (epoch ${e.bestEpoch})`));
+    bar.stop();
+    return r;
+  });
+  const merged = members === 1 ? runs[0]!.weights : mergeByLogitAverage(runs.map((r) => r.weights));
+  // confidences drive what students see and what TAs review: make them honest
+  const calibrated = stop.length ? calibrateTemperature(merged, stop.map((p) => p.features), stop.map((p) => t.fixTypes.indexOf(p.example.label.fixType))) : { weights: merged, temperature: 1 };
   return {
     variant: o.variant,
     seed: o.seed,
-    config,
-    weights: r.weights,
+    config: { ...config, members } as MlpConfig,
+    weights: calibrated.weights,
+    temperature: calibrated.temperature,
     prior,
     fixTypes: t.fixTypes,
     tags: t.tags,
-    bestEpoch: r.bestEpoch,
-    epochs: r.epochs,
+    bestEpoch: Math.round(runs.reduce((s, r) => s + r.bestEpoch, 0) / members),
+    epochs: runs.reduce((s, r) => s + r.epochs, 0),
     trainedOn: { real: fit.filter((p) => p.example.provenance.kind === 'submission').length, mutants: fit.filter((p) => p.example.provenance.kind === 'mutant').length, earlyStopping: stop.length },
     ms: performance.now() - start,
   };

@@ -86,3 +86,42 @@ describe('the student network', () => {
     expect(r.epochs).toBe(8);
   });
 });
+
+describe('merging seeds', () => {
+  it('the merged network outputs the softmax/sigmoid of the members’ average logits', async () => {
+    const { mergeByLogitAverage } = await import('../../src/training/mlp.js');
+    const data = toyData(30, 9);
+    const members = [1, 2, 3].map((seed) => trainMlp(data, FIX, TAGS, { ...DEFAULT_MLP_CONFIG, hidden: 6, maxEpochs: 3, patience: 10, seed }, () => 0).weights);
+    const merged = mergeByLogitAverage(members);
+    expect(merged.hidden).toBe(18);
+    const logit = (p: number) => Math.log(p / (1 - p));
+    for (const x of data.x.slice(0, 5)) {
+      const outs = members.map((m) => forward(m, x));
+      const got = forward(merged, x);
+      // sigmoid head: the merged logit is the mean of the members' logits
+      for (let t = 0; t < TAGS; t++) expect(logit(got.tagProbs[t]!)).toBeCloseTo(outs.reduce((s, o) => s + logit(o.tagProbs[t]!), 0) / 3, 8);
+      // softmax head: log-probability differences are the mean of the members'
+      const d = (p: Float64Array) => Math.log(p[1]!) - Math.log(p[0]!);
+      expect(d(got.fixProbs)).toBeCloseTo(outs.reduce((s, o) => s + d(o.fixProbs), 0) / 3, 8);
+    }
+  });
+});
+
+describe('temperature scaling', () => {
+  it('lowers the held-out log-loss of an overconfident network and never changes its predictions', async () => {
+    const { calibrateTemperature } = await import('../../src/training/mlp.js');
+    const train = toyData(40, 21);
+    const held = toyData(60, 22);
+    // a small, long-trained network on few examples: overconfident on new ones
+    const w = trainMlp(train, FIX, TAGS, { ...DEFAULT_MLP_CONFIG, hidden: 32, maxEpochs: 200, patience: 500, dropout: 0, weightDecay: 0 }, () => 0).weights;
+    const nll = (m: MlpWeights) => held.x.reduce((s, x, i) => s - Math.log(forward(m, x).fixProbs[held.fix[i]!]!), 0);
+    const { weights, temperature } = calibrateTemperature(w, held.x, held.fix);
+    expect(temperature).toBeGreaterThan(1);
+    expect(nll(weights)).toBeLessThan(nll(w));
+    for (const x of held.x) {
+      const a = forward(w, x).fixProbs;
+      const b = forward(weights, x).fixProbs;
+      expect(b.indexOf(Math.max(...b))).toBe(a.indexOf(Math.max(...a)));
+    }
+  });
+});

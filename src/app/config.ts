@@ -1,0 +1,74 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import { z } from 'zod';
+
+/** Per-installation limits on content-creating requests, e.g. "80/60s,500/3600s". */
+export const writeLimitsSchema = z
+  .string()
+  .regex(/^\d+\/\d+(ms|s|m|h)(,\d+\/\d+(ms|s|m|h))*$/, 'must look like 80/60s,500/3600s')
+  .transform((s) =>
+    s.split(',').map((part) => {
+      const [, n, d, unit] = /^(\d+)\/(\d+)(ms|s|m|h)$/.exec(part)!;
+      return { limit: Number(n), windowMs: Number(d) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms'] };
+    }),
+  );
+export type WriteLimit = z.output<typeof writeLimitsSchema>[number];
+
+const common = {
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
+  COURSE_FILE: z.string().default('course.yml'),
+  QUEUE_PREFIX: z.string().regex(/^[\w-]+$/).default('fixsense'),
+};
+
+export const webEnvSchema = z.object({
+  ...common,
+  WEBHOOK_SECRET: z.string().min(8, 'must be at least 8 characters (the secret set in the GitHub App)'),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  APP_ID: z.coerce.number().int().positive().optional(),
+});
+
+export const workerEnvSchema = z
+  .object({
+    ...common,
+    APP_ID: z.coerce.number().int().positive(),
+    PRIVATE_KEY: z.string().optional(),
+    PRIVATE_KEY_PATH: z.string().optional(),
+    GITHUB_API_URL: z.string().url().default('https://api.github.com'),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(os.availableParallelism()),
+    ACK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+    WRITE_LIMITS: z.string().default('80/60s,500/3600s').pipe(writeLimitsSchema),
+  })
+  .refine((e) => e.PRIVATE_KEY || e.PRIVATE_KEY_PATH, { message: 'set PRIVATE_KEY (the PEM text) or PRIVATE_KEY_PATH (a file)', path: ['PRIVATE_KEY'] });
+
+export type WebEnv = z.infer<typeof webEnvSchema>;
+export type WorkerEnv = z.infer<typeof workerEnvSchema> & { privateKey: string };
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function parse<T extends z.ZodTypeAny>(schema: T, env: NodeJS.ProcessEnv, what: string): z.infer<T> {
+  const r = schema.safeParse(env);
+  if (!r.success) {
+    throw new ConfigError(`${what} configuration: ${r.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`).join('; ')} (see .env.example)`);
+  }
+  return r.data;
+}
+
+export function webEnv(env: NodeJS.ProcessEnv = process.env): WebEnv {
+  return parse(webEnvSchema, env, 'web');
+}
+
+export function workerEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv {
+  const e = parse(workerEnvSchema, env, 'worker');
+  let privateKey = e.PRIVATE_KEY?.replace(/\\n/g, '\n');
+  if (!privateKey) {
+    try {
+      privateKey = fs.readFileSync(e.PRIVATE_KEY_PATH!, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`worker configuration: PRIVATE_KEY_PATH: cannot read ${e.PRIVATE_KEY_PATH}: ${(err as Error).message}`);
+    }
+  }
+  if (!/-----BEGIN (RSA )?PRIVATE KEY-----/.test(privateKey)) throw new ConfigError('worker configuration: PRIVATE_KEY: not a PEM private key');
+  return { ...e, privateKey };
+}

@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import type { Assignment } from '../assignments/assignment.js';
+import { loadAssignment } from '../assignments/load-assignment.js';
+import { feedbackConfigSchema, type FeedbackConfig } from '../feedback/feedback-context.js';
+import { ConfigError } from './config.js';
+
+const assignmentEntry = z
+  .object({
+    name: z.string().regex(/^[\w-]+$/, 'letters, digits, - and _ only'),
+    /** The assignment folder on the App's server, relative to course.yml. */
+    folder: z.string(),
+    /** Repository names (owner/name or name), * matching anything: GitHub Classroom names them <assignment>-<user>. */
+    repositories: z.array(z.string().min(1)).min(1),
+    /** Path of the student's file in the repository (default: the assignment's source file). */
+    source: z.string().optional(),
+    /** Branches whose pushes are graded (default: the repository's default branch). */
+    branches: z.array(z.string()).optional(),
+  })
+  .strict();
+
+export const courseFileSchema = z
+  .object({
+    assignments: z.array(assignmentEntry).min(1),
+    feedback: feedbackConfigSchema.optional(),
+    /** On a plain push: only the check run (default), or a commit comment too. */
+    push_feedback: z.enum(['check_run', 'commit_comment']).default('check_run'),
+    templates: z.string().optional(),
+    model: z.string().optional(),
+    taxonomy: z.string().optional(),
+  })
+  .strict();
+
+export interface CourseAssignment {
+  name: string;
+  assignment: Assignment;
+  source: string;
+  branches: string[] | null;
+  patterns: RegExp[];
+}
+
+export interface Course {
+  file: string;
+  assignments: CourseAssignment[];
+  feedback: FeedbackConfig;
+  pushFeedback: 'check_run' | 'commit_comment';
+  templates?: string;
+  model?: string;
+  taxonomy?: string;
+  /** The course assignments a repository's push on `branch` counts for. */
+  match(fullName: string, branch: string | null, defaultBranch: string): CourseAssignment[];
+  byName(name: string): CourseAssignment | undefined;
+}
+
+function globToRegExp(glob: string): RegExp {
+  return new RegExp(`^${glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+}
+
+/** Loads and validates course.yml and every assignment it names: a bad value stops start-up. */
+export async function loadCourse(file: string): Promise<Course> {
+  let raw: unknown;
+  try {
+    raw = parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`${file}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const r = courseFileSchema.safeParse(raw);
+  if (!r.success) throw new ConfigError(`${file}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const dir = path.dirname(path.resolve(file));
+  const rel = (p: string | undefined) => (p ? path.resolve(dir, p) : undefined);
+  const names = new Set<string>();
+  const assignments: CourseAssignment[] = [];
+  for (const a of r.data.assignments) {
+    if (names.has(a.name)) throw new ConfigError(`${file}: assignments: ${a.name} appears twice`);
+    names.add(a.name);
+    let assignment: Assignment;
+    try {
+      assignment = await loadAssignment(rel(a.folder)!);
+    } catch (err) {
+      throw new ConfigError(`${file}: assignment ${a.name}: ${(err as Error).message}`);
+    }
+    assignments.push({ name: a.name, assignment, source: a.source ?? assignment.sourceFile, branches: a.branches ?? null, patterns: a.repositories.map(globToRegExp) });
+  }
+  return {
+    file,
+    assignments,
+    feedback: r.data.feedback ?? feedbackConfigSchema.parse({}),
+    pushFeedback: r.data.push_feedback,
+    ...(r.data.templates ? { templates: rel(r.data.templates)! } : {}),
+    ...(r.data.model ? { model: rel(r.data.model)! } : {}),
+    ...(r.data.taxonomy ? { taxonomy: rel(r.data.taxonomy)! } : {}),
+    match(fullName, branch, defaultBranch) {
+      const name = fullName.split('/')[1] ?? fullName;
+      return assignments.filter(
+        (a) => a.patterns.some((p) => p.test(fullName) || p.test(name)) && (branch === null || (a.branches ?? [defaultBranch]).includes(branch)),
+      );
+    },
+    byName: (name) => assignments.find((a) => a.name === name),
+  };
+}

@@ -1,0 +1,99 @@
+import type { Assignment } from '../assignments/assignment.js';
+import { featurize } from '../analysis/featurize.js';
+import { DEFAULT_FEEDBACK_CONFIG, feedbackContext, type FeedbackConfig, type FeedbackContext } from '../feedback/feedback-context.js';
+import type { Templates } from '../feedback/templates.js';
+import { gradeSubmission, type GradeOptions } from '../grading/grade-submission.js';
+import type { TestReport } from '../grading/report.js';
+import type { Predictor, Prediction } from '../model/predictor.js';
+import type { Taxonomy } from '../model/taxonomy.js';
+import type { Sandbox } from '../sandbox/sandbox.js';
+
+export interface Feedback {
+  report: TestReport;
+  prediction: Prediction | null;
+  context: FeedbackContext;
+  /** Pull-request or commit comment, Markdown. */
+  comment: string;
+  /** Check-run output. */
+  check: { title: string; summary: string; conclusion: 'success' | 'failure' | 'neutral' };
+  review: { flagged: boolean; reasons: string[] };
+}
+
+export interface PipelineDeps {
+  sandbox: Sandbox;
+  /** null when no model could be loaded: feedback goes on without a category. */
+  predictor: Predictor | null;
+  /** Why the predictor is missing, told to the student in a note. */
+  predictorProblem?: string;
+  templates: Templates;
+  taxonomy: Taxonomy;
+  config?: FeedbackConfig;
+}
+
+export interface Submission {
+  source: Buffer;
+  fileName: string;
+  assignment: Assignment;
+}
+
+/** grade: compile and run every test in the sandbox. */
+export function grade(deps: PipelineDeps, s: Submission, opts: GradeOptions = {}): Promise<TestReport> {
+  return gradeSubmission(s.source, s.assignment, deps.sandbox, { fileName: s.fileName, ...opts });
+}
+
+/** analyse + predict: features from the parse tree and the report, then the student model. */
+export async function predict(deps: PipelineDeps, source: string, report: TestReport, notes: string[]): Promise<Prediction | null> {
+  if (!report.compiled || report.verdict !== 'FAIL') return null;
+  if (!deps.predictor) {
+    notes.push(`No hint about the kind of fix this time: ${deps.predictorProblem ?? 'the model is not available'}. The test results above are complete.`);
+    return null;
+  }
+  let features: Float32Array;
+  try {
+    features = featurize(source, report);
+  } catch (err) {
+    notes.push(`No hint about the kind of fix this time: the program could not be analysed (${(err as Error).message}). The test results above are complete.`);
+    return null;
+  }
+  try {
+    return await deps.predictor.predictFeatures(features);
+  } catch (err) {
+    notes.push(`No hint about the kind of fix this time: the model failed (${(err as Error).message}). The test results above are complete.`);
+    return null;
+  }
+}
+
+function checkTitle(r: TestReport): string {
+  if (!r.compiled) return 'Does not compile';
+  const s = r.summary;
+  return `${s.passed}/${s.total} tests pass${s.points ? ` · ${s.points.earned}/${s.points.possible} points` : ''}`;
+}
+
+/** render: the comment and the check run, from the templates. */
+export function render(deps: PipelineDeps, report: TestReport, prediction: Prediction | null, notes: string[]): Feedback {
+  const context = feedbackContext({ report, prediction, taxonomy: deps.taxonomy, config: deps.config ?? DEFAULT_FEEDBACK_CONFIG, notes });
+  return {
+    report,
+    prediction,
+    context,
+    comment: deps.templates.comment(context),
+    check: {
+      title: checkTitle(report),
+      summary: deps.templates.checkSummary(context),
+      conclusion: report.verdict === 'PASS' ? 'success' : 'failure',
+    },
+    review: context.review,
+  };
+}
+
+/**
+ * The one pipeline every door uses (the CLI, the GitHub worker, the demo, evaluation):
+ * grade → analyse → predict → render. A failing later stage degrades the feedback with a
+ * note; it never loses the test results.
+ */
+export async function runPipeline(deps: PipelineDeps, s: Submission, opts: GradeOptions = {}): Promise<Feedback> {
+  const report = await grade(deps, s, opts);
+  const notes: string[] = [];
+  const prediction = await predict(deps, s.source.toString('utf8'), report, notes);
+  return render(deps, report, prediction, notes);
+}
