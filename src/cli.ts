@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { assignmentCheckCommand } from './commands/assignment-check.js';
 import { demoCommand } from './commands/demo.js';
 import { gradeCommand } from './commands/grade.js';
+import { serveCommand } from './commands/serve.js';
 import { evaluateCommand, retrainCommand } from './commands/train-commands.js';
 import { modelsDir } from './paths.js';
 import { CliError } from './commands/cli-error.js';
@@ -69,6 +70,13 @@ program
   .option('--ablation', 'also train without each feature group and with fewer mutants')
   .option('--no-fixtures', "do not mutate the project's own correct fixture programs")
   .action(evaluateCommand);
+
+program
+  .command('serve')
+  .description('run the GitHub App: the webhook server and the grading worker (configuration from the environment, see .env.example)')
+  .option('--no-web', 'run only the worker')
+  .option('--no-worker', 'run only the webhook server')
+  .action(serveCommand);
 
 program
   .command('assignment')

@@ -34,9 +34,12 @@ export const workerEnvSchema = z
     PRIVATE_KEY: z.string().optional(),
     PRIVATE_KEY_PATH: z.string().optional(),
     GITHUB_API_URL: z.string().url().default('https://api.github.com'),
-    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(os.availableParallelism()),
+    /** Jobs in flight per worker process; the sandbox slots bound how many grade at once, the rest fetch and publish. */
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2 * os.availableParallelism()),
     ACK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
     WRITE_LIMITS: z.string().default('80/60s,500/3600s').pipe(writeLimitsSchema),
+    /** How long a job's lock lasts: a dead worker's jobs are taken over after this. */
+    WORKER_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   })
   .refine((e) => e.PRIVATE_KEY || e.PRIVATE_KEY_PATH, { message: 'set PRIVATE_KEY (the PEM text) or PRIVATE_KEY_PATH (a file)', path: ['PRIVATE_KEY'] });
 

@@ -1,0 +1,67 @@
+import { createAppAuth } from '@octokit/auth-app';
+import { Octokit } from 'octokit';
+import type { WriteLimiter } from './write-limiter.js';
+
+export type GitHub = InstanceType<typeof Octokit>;
+
+export interface GitHubOptions {
+  appId: number;
+  privateKey: string;
+  baseUrl: string;
+  limiter: WriteLimiter;
+  /** How long a write may wait for its installation's budget before the job is delayed instead. */
+  maxWriteWaitMs?: number;
+  /** Seconds octokit's retry plugin waits per attempt (tests make it small). */
+  retryAfterBaseValue?: number;
+}
+
+/**
+ * Installation clients, one per installation, made once: octokit's retry plugin retries
+ * server errors, its throttling plugin honours retry-after and x-ratelimit-reset, and every
+ * content-creating request first takes a slot from the shared per-installation budget.
+ */
+export class GitHubClients {
+  private readonly clients = new Map<number, GitHub>();
+  constructor(private readonly o: GitHubOptions) {}
+
+  forInstallation(installationId: number): GitHub {
+    let c = this.clients.get(installationId);
+    if (c) return c;
+    const limiter = this.o.limiter;
+    const maxWait = this.o.maxWriteWaitMs ?? 30_000;
+    // stands in for plugin-throttling's local write and notification limiters (one second
+    // apart, per process): ours is shared by every worker and follows GitHub's per-minute
+    // and per-hour budgets
+    const budget = {
+      key: (id: string) => ({
+        schedule: async (_opts: unknown, fn: (...a: unknown[]) => unknown, ...args: unknown[]) => {
+          await limiter.acquire(id, maxWait);
+          return fn(...args);
+        },
+      }),
+    };
+    c = new Octokit({
+      baseUrl: this.o.baseUrl,
+      authStrategy: createAppAuth,
+      auth: { appId: this.o.appId, privateKey: this.o.privateKey, installationId },
+      throttle: {
+        id: String(installationId),
+        write: budget,
+        notifications: { key: () => ({ schedule: (_o: unknown, fn: (...a: unknown[]) => unknown, ...args: unknown[]) => fn(...args) }) },
+        retryAfterBaseValue: this.o.retryAfterBaseValue !== undefined ? this.o.retryAfterBaseValue * 1000 : 1000,
+        onRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
+          process.emitWarning(`GitHub rate limit on ${options.method} ${options.url}: retrying in ${retryAfter} s`);
+          return retryCount < 5;
+        },
+        onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
+          process.emitWarning(`GitHub secondary rate limit on ${options.method} ${options.url}: retrying in ${retryAfter} s`);
+          return retryCount < 5;
+        },
+      },
+      retry: { retryAfterBaseValue: this.o.retryAfterBaseValue !== undefined ? this.o.retryAfterBaseValue * 1000 : 1000 },
+      log: { debug: () => {}, info: () => {}, warn: (m: string) => process.emitWarning(m), error: (m: string) => process.emitWarning(m) },
+    } as ConstructorParameters<typeof Octokit>[0]);
+    this.clients.set(installationId, c);
+    return c;
+  }
+}

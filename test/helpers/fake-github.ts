@@ -1,0 +1,287 @@
+/**
+ * A local server that speaks the parts of GitHub's REST API the App uses. Every request is
+ * checked against GitHub's published OpenAPI description (@octokit/openapi), so the fake
+ * cannot drift from the real API: an unknown route, a missing parameter or a body the
+ * schema rejects is answered 422 and recorded as a violation.
+ */
+import { createVerify, randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { Ajv, type ValidateFunction } from 'ajv';
+
+const require = createRequire(import.meta.url);
+
+interface Operation {
+  template: string;
+  method: string;
+  regex: RegExp;
+  params: string[];
+  op: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+let spec: { doc: any; ops: Operation[]; ajv: Ajv } | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
+function openapi() {
+  if (spec) return spec;
+  const doc = require('@octokit/openapi/generated/api.github.com.json');
+  const ops: Operation[] = [];
+  for (const [template, item] of Object.entries<Record<string, unknown>>(doc.paths)) {
+    const params: string[] = [];
+    const regex = new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_, p: string) => (params.push(p), p === 'path' ? '(.+)' : '([^/]+)'))}$`);
+    for (const method of ['get', 'post', 'patch', 'put', 'delete']) {
+      if (item[method]) ops.push({ template, method: method.toUpperCase(), regex, params, op: item[method] as Record<string, unknown> });
+    }
+  }
+  // literal segments first, so /repos/{o}/{r}/check-runs is not read as a {path}
+  ops.sort((a, b) => (a.template.match(/\{/g)?.length ?? 0) - (b.template.match(/\{/g)?.length ?? 0));
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  ajv.addSchema(doc, 'github');
+  spec = { doc, ops, ajv };
+  return spec;
+}
+
+const bodyValidators = new Map<string, ValidateFunction>();
+function validateBody(o: Operation, body: unknown): string[] {
+  const content = o.op.requestBody?.content?.['application/json'];
+  if (!content) return body === undefined ? [] : [];
+  const key = `${o.method} ${o.template}`;
+  let v: ValidateFunction | undefined = bodyValidators.get(key);
+  if (!v) {
+    const pointer = `github#/paths/${o.template.replace(/~/g, '~0').replace(/\//g, '~1')}/${o.method.toLowerCase()}/requestBody/content/application~1json/schema`;
+    v = openapi().ajv.compile({ $ref: pointer });
+    bodyValidators.set(key, v!);
+  }
+  if (body === undefined) return o.op.requestBody?.required ? ['request body required'] : [];
+  return v!(body) ? [] : (v!.errors ?? []).map((e) => `${e.instancePath || '(body)'} ${e.message}`);
+}
+
+function validateQuery(o: Operation, query: URLSearchParams): string[] {
+  const problems: string[] = [];
+  const { doc } = openapi();
+  const params = (o.op.parameters ?? []).map((p: { $ref?: string }) => (p.$ref ? p.$ref.split('/').reduce((x: any, k: string) => (k === '#' ? doc : x[k]), doc) : p)); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const known = new Set(params.filter((p: { in: string }) => p.in === 'query').map((p: { name: string }) => p.name));
+  for (const k of query.keys()) if (!known.has(k)) problems.push(`unknown query parameter ${k}`);
+  for (const p of params) if (p.in === 'query' && p.required && !query.has(p.name)) problems.push(`missing query parameter ${p.name}`);
+  return problems;
+}
+
+export interface CheckRun {
+  id: number;
+  owner: string;
+  repo: string;
+  name: string;
+  head_sha: string;
+  external_id?: string;
+  status: string;
+  conclusion?: string | null;
+  output: { title?: string; summary?: string; text?: string };
+  annotations: unknown[];
+  installation: number;
+  created_at: number;
+  completed_at?: number;
+}
+
+export interface Comment {
+  id: number;
+  owner: string;
+  repo: string;
+  on: string;
+  body: string;
+  installation: number;
+}
+
+export interface FakeGitHubOptions {
+  appId: number;
+  publicKey: string;
+  /** When set, writes beyond these per-installation limits get GitHub's secondary-rate-limit answer. */
+  enforce?: { limit: number; windowMs: number }[];
+}
+
+export class FakeGitHub {
+  readonly checkRuns: CheckRun[] = [];
+  readonly comments: Comment[] = [];
+  readonly violations: string[] = [];
+  /** [installation, time] of every content-creating request. */
+  readonly writes: { installation: number; at: number; method: string; path: string }[] = [];
+  readonly requests: { method: string; path: string; status: number }[] = [];
+  private readonly files = new Map<string, string>();
+  private readonly tokens = new Map<string, number>();
+  private readonly faults: { method: string; path: RegExp; status: number; remaining: number }[] = [];
+  private server?: http.Server;
+  private nextId = 1000;
+  url = '';
+
+  constructor(private readonly o: FakeGitHubOptions) {}
+
+  /** A file in a repository at a commit. */
+  addFile(owner: string, repo: string, sha: string, path: string, content: string | Buffer): void {
+    this.files.set(`${owner}/${repo}@${sha}:${path}`.toLowerCase(), Buffer.from(content).toString('base64'));
+  }
+
+  /** The next `times` requests matching method and path fail with `status`. */
+  failNext(method: string, path: RegExp, times: number, status = 500): void {
+    this.faults.push({ method, path, status, remaining: times });
+  }
+
+  /** The most writes one installation made within any window of `windowMs`. */
+  maxWritesInWindow(installation: number, windowMs: number): number {
+    const at = this.writes.filter((w) => w.installation === installation).map((w) => w.at).sort((a, b) => a - b);
+    let best = 0;
+    for (let i = 0, j = 0; i < at.length; i++) {
+      while (at[i]! - at[j]! >= windowMs) j++;
+      best = Math.max(best, i - j + 1);
+    }
+    return best;
+  }
+
+  async start(): Promise<string> {
+    openapi();
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', () => r()));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+
+  private verifyJwt(auth: string | undefined): boolean {
+    const m = /^Bearer (.+)\.(.+)\.(.+)$/i.exec(auth ?? '');
+    if (!m) return false;
+    const v = createVerify('RSA-SHA256');
+    v.update(`${m[1]}.${m[2]}`);
+    if (!v.verify(this.o.publicKey, Buffer.from(m[3]!, 'base64url'))) return false;
+    const claims = JSON.parse(Buffer.from(m[2]!, 'base64url').toString());
+    const now = Math.floor(Date.now() / 1000);
+    return Number(claims.iss) === this.o.appId && claims.exp > now && claims.iat <= now + 60;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString();
+    const url = new URL(req.url!, 'http://fake');
+    const method = req.method!;
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      this.requests.push({ method, path: url.pathname, status });
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+      res.end(body === undefined ? '' : JSON.stringify(body));
+    };
+    // 1. the route must exist in GitHub's OpenAPI description, with valid parameters and body
+    const op = openapi().ops.find((o) => o.method === method && o.regex.test(url.pathname));
+    if (!op) {
+      this.violations.push(`${method} ${url.pathname}: no such operation in GitHub's API`);
+      return send(404, { message: 'Not Found' });
+    }
+    const values = op.regex.exec(url.pathname)!.slice(1).map(decodeURIComponent);
+    const p = Object.fromEntries(op.params.map((n, i) => [n, values[i]!]));
+    let body: unknown;
+    try {
+      body = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      this.violations.push(`${method} ${op.template}: body is not JSON`);
+      return send(400, { message: 'Problems parsing JSON' });
+    }
+    const problems = [...validateQuery(op, url.searchParams), ...validateBody(op, body)];
+    if (problems.length) {
+      this.violations.push(`${method} ${op.template}: ${problems.join('; ')}`);
+      return send(422, { message: 'Validation Failed', errors: problems });
+    }
+    // 2. authentication: the App's JWT for tokens, an installation token for the rest
+    if (op.template === '/app/installations/{installation_id}/access_tokens') {
+      if (!this.verifyJwt(req.headers.authorization)) return send(401, { message: 'A JSON web token could not be decoded' });
+      const token = `ghs_${randomBytes(16).toString('hex')}`;
+      this.tokens.set(token, Number(p.installation_id));
+      return send(201, { token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: { checks: 'write', contents: 'read', pull_requests: 'write', issues: 'write', metadata: 'read' }, repository_selection: 'all' });
+    }
+    const token = /^(token|bearer) (ghs_\w+)$/i.exec(req.headers.authorization ?? '')?.[2];
+    const installation = token ? this.tokens.get(token) : undefined;
+    if (installation === undefined) return send(401, { message: 'Bad credentials' });
+    // 3. injected faults and write budgets
+    const fault = this.faults.find((f) => f.remaining > 0 && f.method === method && f.path.test(url.pathname));
+    if (fault) {
+      fault.remaining--;
+      return send(fault.status, { message: 'Server Error' });
+    }
+    if (method !== 'GET') {
+      const now = Date.now();
+      for (const l of this.o.enforce ?? []) {
+        const recent = this.writes.filter((w) => w.installation === installation && now - w.at < l.windowMs).length;
+        if (recent >= l.limit) return send(403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '1' });
+      }
+      this.writes.push({ installation, at: now, method, path: url.pathname });
+    }
+    return this.route(op, p, body as Record<string, any>, url, installation, send); // eslint-disable-line @typescript-eslint/no-explicit-any
+  }
+
+  private route(op: Operation, p: Record<string, string>, body: Record<string, any>, url: URL, installation: number, send: (s: number, b: unknown) => void): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const key = `${op.method} ${op.template}`;
+    const owner = p.owner!;
+    const repo = p.repo!;
+    switch (key) {
+      case 'GET /repos/{owner}/{repo}/contents/{path}': {
+        const content = this.files.get(`${owner}/${repo}@${url.searchParams.get('ref')}:${p.path}`.toLowerCase());
+        if (!content) return send(404, { message: 'Not Found' });
+        return send(200, { type: 'file', encoding: 'base64', size: Buffer.from(content, 'base64').length, name: p.path!.split('/').pop(), path: p.path, content, sha: 'f'.repeat(40) });
+      }
+      case 'GET /repos/{owner}/{repo}/commits/{ref}/check-runs': {
+        const runs = this.checkRuns.filter((r) => r.owner === owner && r.repo === repo && r.head_sha === p.ref && (!url.searchParams.get('check_name') || r.name === url.searchParams.get('check_name')));
+        return send(200, { total_count: runs.length, check_runs: runs.map((r) => this.runJson(r)) });
+      }
+      case 'POST /repos/{owner}/{repo}/check-runs': {
+        const run: CheckRun = { id: this.nextId++, owner, repo, name: body.name, head_sha: body.head_sha, external_id: body.external_id, status: body.status ?? 'queued', conclusion: body.conclusion ?? null, output: body.output ?? {}, annotations: body.output?.annotations ?? [], installation, created_at: Date.now() };
+        this.checkRuns.push(run);
+        return send(201, this.runJson(run));
+      }
+      case 'PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}': {
+        const run = this.checkRuns.find((r) => r.id === Number(p.check_run_id) && r.owner === owner && r.repo === repo);
+        if (!run) return send(404, { message: 'Not Found' });
+        if (body.status) run.status = body.status;
+        if (body.conclusion) {
+          run.conclusion = body.conclusion;
+          run.status = 'completed';
+          run.completed_at ??= Date.now();
+        }
+        if (body.output) {
+          run.output = { ...run.output, ...body.output };
+          run.annotations.push(...(body.output.annotations ?? []));
+        }
+        return send(200, this.runJson(run));
+      }
+      case 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments':
+        return send(200, this.comments.filter((c) => c.owner === owner && c.repo === repo && c.on === `issue:${p.issue_number}`).map((c) => this.commentJson(c)));
+      case 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments':
+        return send(201, this.commentJson(this.addComment(owner, repo, `issue:${p.issue_number}`, body.body, installation)));
+      case 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}':
+      case 'PATCH /repos/{owner}/{repo}/comments/{comment_id}': {
+        const c = this.comments.find((x) => x.id === Number(p.comment_id));
+        if (!c) return send(404, { message: 'Not Found' });
+        c.body = body.body;
+        return send(200, this.commentJson(c));
+      }
+      case 'GET /repos/{owner}/{repo}/commits/{commit_sha}/comments':
+        return send(200, this.comments.filter((c) => c.owner === owner && c.repo === repo && c.on === `commit:${p.commit_sha}`).map((c) => this.commentJson(c)));
+      case 'POST /repos/{owner}/{repo}/commits/{commit_sha}/comments':
+        return send(201, this.commentJson(this.addComment(owner, repo, `commit:${p.commit_sha}`, body.body, installation)));
+      default:
+        this.violations.push(`${key}: valid for GitHub, but the fake does not implement it`);
+        return send(501, { message: `fake GitHub does not implement ${key}` });
+    }
+  }
+
+  private addComment(owner: string, repo: string, on: string, body: string, installation: number): Comment {
+    const c = { id: this.nextId++, owner, repo, on, body, installation };
+    this.comments.push(c);
+    return c;
+  }
+
+  private runJson(r: CheckRun) {
+    return { id: r.id, name: r.name, head_sha: r.head_sha, external_id: r.external_id ?? null, status: r.status, conclusion: r.conclusion ?? null, output: { title: r.output.title ?? null, summary: r.output.summary ?? null, text: null, annotations_count: r.annotations.length, annotations_url: '' }, app: { id: this.o.appId }, pull_requests: [] };
+  }
+
+  private commentJson(c: Comment) {
+    return { id: c.id, body: c.body, user: { login: 'fixsense[bot]', type: 'Bot' }, created_at: new Date().toISOString() };
+  }
+}
