@@ -73,9 +73,10 @@ program
 
 program
   .command('serve')
-  .description('run the GitHub App: the webhook server and the grading worker (configuration from the environment, see .env.example)')
+  .description('run the GitHub App: the webhook server and the grading worker (configuration from the environment and .env, see .env.example)')
   .option('--no-web', 'run only the worker')
   .option('--no-worker', 'run only the webhook server')
+  .option('--env-file <file>', 'read settings from this file if it exists (variables already set win)', '.env')
   .action(serveCommand);
 
 program

@@ -1,11 +1,31 @@
+import fs from 'node:fs';
 import { ConfigError } from '../app/config.js';
 import { startApp } from '../app/start-app.js';
 import { log } from '../app/log.js';
 import { TemplateError } from '../feedback/templates.js';
 import { CliError } from './cli-error.js';
 
-export async function serveCommand(flags: { web: boolean; worker: boolean }): Promise<void> {
+/**
+ * Reads `file` (KEY=value lines) into process.env, keeping any variable already set: the real
+ * environment (a service manager, a container) always wins over the file.
+ */
+export function loadEnvFile(file: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (!fs.existsSync(file)) return false;
+  const before = { ...env };
+  try {
+    process.loadEnvFile(file);
+  } catch (err) {
+    throw new CliError(`${file}: ${(err as Error).message}`);
+  }
+  // process.loadEnvFile already keeps set variables; restore them anyway in case a Node version does not
+  Object.assign(env, before);
+  return true;
+}
+
+export async function serveCommand(flags: { web: boolean; worker: boolean; envFile: string }): Promise<void> {
   if (!flags.web && !flags.worker) throw new CliError('nothing to run: --no-web and --no-worker together');
+  const loaded = loadEnvFile(flags.envFile);
+  if (loaded) log('env-file', { file: flags.envFile });
   let app;
   try {
     app = await startApp({ web: flags.web, worker: flags.worker });

@@ -30,14 +30,26 @@ export interface TrainOptions {
   config?: Partial<MlpConfig>;
   /** Loss weight of a mutant relative to a real submission. */
   mutantWeight: number;
+  /** Weight of a mutant's tags in the tag loss (on top of mutantWeight): how much the mutation teacher's tags are trusted. */
+  mutantTagTrust?: number;
   /** Seeds trained and merged into one network (logit average); 1 = a single network. */
   members?: number;
+  /**
+   * Member k holds out fold k of the training students (instead of every member holding out
+   * the same fold), so the ensemble as a whole learns from every real submission.
+   */
+  crossFit?: boolean;
   quiet?: boolean;
 }
 
 export const DEFAULT_MEMBERS = 5;
 
+/** Ensemble members hold out different students (see TrainOptions.crossFit). */
+export const DEFAULT_CROSS_FIT = true;
+
 export const DEFAULT_MUTANT_WEIGHT = 0.3;
+
+export const DEFAULT_MUTANT_TAG_TRUST = 1;
 
 export interface Prediction {
   fixType: string;
@@ -46,13 +58,21 @@ export interface Prediction {
   confidence: number;
 }
 
-/** Students held out for early stopping: about one in five, chosen by a hash of the id. */
-export function isEarlyStoppingStudent(student: string): boolean {
-  return createHash('sha256').update(`early-stop:${student}`).digest()[0]! % 5 === 0;
+export const FOLDS = 5;
+
+/** A student's fold, 0 to 4, by a hash of the id: the unit of every held-out set is the student. */
+export function studentFold(student: string): number {
+  return createHash('sha256').update(`early-stop:${student}`).digest()[0]! % FOLDS;
 }
 
-export function toTrainSet(items: Prepared[], t: Taxonomy, mutantWeight: number): TrainSet {
+/** Students held out for early stopping by a single network: fold 0, about one in five. */
+export function isEarlyStoppingStudent(student: string): boolean {
+  return studentFold(student) === 0;
+}
+
+export function toTrainSet(items: Prepared[], t: Taxonomy, mutantWeight: number, mutantTagTrust = 1): TrainSet {
   return {
+    tagTrust: items.map((p) => (p.example.provenance.kind === 'mutant' ? mutantTagTrust : 1)),
     x: items.map((p) => p.features),
     fix: items.map((p) => t.fixTypes.indexOf(p.example.label.fixType)),
     tags: items.map((p) => Uint8Array.from(t.tags, (tag) => (p.example.label.tags.includes(tag) ? 1 : 0))),
@@ -86,42 +106,62 @@ export function predictStudent(m: StudentModel, features: ArrayLike<number>): Pr
  */
 export function trainStudent(train: Prepared[], t: Taxonomy, o: TrainOptions): StudentModel {
   const start = performance.now();
-  const heldOut = (p: Prepared) => isEarlyStoppingStudent(p.example.student);
-  const fit = train.filter((p) => !heldOut(p));
-  const stop = train.filter((p) => heldOut(p) && p.example.provenance.kind === 'submission');
   const config: MlpConfig = { ...DEFAULT_MLP_CONFIG, ...o.config, seed: o.seed, tagWeight: o.variant === 'label_only' ? 0 : (o.config?.tagWeight ?? DEFAULT_MLP_CONFIG.tagWeight) };
-  const prior = buildTagSetPrior(fit.map((p) => p.example.label), t.fixTypes);
-  const gold = stop.map((p) => p.example.label.fixType);
-  const goldTags = stop.map((p) => p.example.label.tags);
-  const score = (w: MlpWeights) => {
-    const outs = stop.map((p) => forward(w, p.features));
-    const pred = outs.map((x) => t.fixTypes[x.fixProbs.indexOf(Math.max(...x.fixProbs))]!);
-    const em = config.tagWeight > 0 ? tagMetrics(goldTags, outs.map((x) => decodeTags(x.tagProbs, t.tags, { prior }))).exactMatch : 0;
-    return accuracy(gold, pred) + macroF1(gold, pred) + em;
-  };
   const members = o.members ?? 1;
-  const set = toTrainSet(fit, t, o.mutantWeight);
+  const crossFit = (o.crossFit ?? DEFAULT_CROSS_FIT) && members > 1;
+  const heldOutFold = (k: number) => (crossFit ? k % FOLDS : 0);
+  const isReal = (p: Prepared) => p.example.provenance.kind === 'submission';
+  const split = (k: number) => {
+    const held = (p: Prepared) => studentFold(p.example.student) === heldOutFold(k);
+    return { fit: train.filter((p) => !held(p)), stop: train.filter((p) => held(p) && isReal(p)) };
+  };
+  // the tag sets a network may answer: every one the training labels use
+  const prior = buildTagSetPrior((crossFit ? train : split(0).fit).map((p) => p.example.label), t.fixTypes);
   const runs = Array.from({ length: members }, (_, k) => {
+    const { fit, stop } = split(k);
+    const gold = stop.map((p) => p.example.label.fixType);
+    const goldTags = stop.map((p) => p.example.label.tags);
+    const score = (w: MlpWeights) => {
+      const outs = stop.map((p) => forward(w, p.features));
+      const pred = outs.map((x) => t.fixTypes[x.fixProbs.indexOf(Math.max(...x.fixProbs))]!);
+      const em = config.tagWeight > 0 ? tagMetrics(goldTags, outs.map((x) => decodeTags(x.tagProbs, t.tags, { prior }))).exactMatch : 0;
+      return accuracy(gold, pred) + macroF1(gold, pred) + em;
+    };
     const bar = progress(`training ${o.variant} ${members > 1 ? `${k + 1}/${members} ` : ''}(seed ${o.seed + k})`, config.maxEpochs, o.quiet);
-    const r = trainMlp(set, t.fixTypes.length, t.tags.length, { ...config, seed: o.seed + k }, score, (e) => bar.tick(1, `held-out score ${e.best.toFixed(3)} (epoch ${e.bestEpoch})`));
+    const r = trainMlp(toTrainSet(fit, t, o.mutantWeight, o.mutantTagTrust ?? DEFAULT_MUTANT_TAG_TRUST), t.fixTypes.length, t.tags.length, { ...config, seed: o.seed + k }, score, (e) => bar.tick(1, `held-out score ${e.best.toFixed(3)} (epoch ${e.bestEpoch})`));
     bar.stop();
-    return r;
+    return { ...r, fit, stop };
   });
-  const merged = members === 1 ? runs[0]!.weights : mergeByLogitAverage(runs.map((r) => r.weights));
-  // confidences drive what students see and what TAs review: make them honest
-  const calibrated = stop.length ? calibrateTemperature(merged, stop.map((p) => p.features), stop.map((p) => t.fixTypes.indexOf(p.example.label.fixType))) : { weights: merged, temperature: 1 };
+  // confidences drive what students see and what TAs review: make them honest. Cross-fitted
+  // members are calibrated each on its own held-out students, then merged; otherwise the merged
+  // network is calibrated on the one held-out fold.
+  const calibrate = (w: MlpWeights, stop: Prepared[]) =>
+    stop.length ? calibrateTemperature(w, stop.map((p) => p.features), stop.map((p) => t.fixTypes.indexOf(p.example.label.fixType))) : { weights: w, temperature: 1 };
+  let weights: MlpWeights;
+  let temperature: number;
+  if (crossFit) {
+    const cal = runs.map((r) => calibrate(r.weights, r.stop));
+    weights = mergeByLogitAverage(cal.map((c) => c.weights));
+    temperature = cal.reduce((a, c) => a + c.temperature, 0) / cal.length;
+  } else {
+    const merged = members === 1 ? runs[0]!.weights : mergeByLogitAverage(runs.map((r) => r.weights));
+    ({ weights, temperature } = calibrate(merged, runs[0]!.stop));
+  }
+  const first = runs[0]!;
   return {
     variant: o.variant,
     seed: o.seed,
-    config: { ...config, members } as MlpConfig,
-    weights: calibrated.weights,
-    temperature: calibrated.temperature,
+    config: { ...config, members, crossFit } as MlpConfig,
+    weights,
+    temperature,
     prior,
     fixTypes: t.fixTypes,
     tags: t.tags,
     bestEpoch: Math.round(runs.reduce((s, r) => s + r.bestEpoch, 0) / members),
     epochs: runs.reduce((s, r) => s + r.epochs, 0),
-    trainedOn: { real: fit.filter((p) => p.example.provenance.kind === 'submission').length, mutants: fit.filter((p) => p.example.provenance.kind === 'mutant').length, earlyStopping: stop.length },
+    trainedOn: crossFit
+      ? { real: train.filter(isReal).length, mutants: train.filter((p) => !isReal(p)).length, earlyStopping: train.filter(isReal).length }
+      : { real: first.fit.filter(isReal).length, mutants: first.fit.filter((p) => !isReal(p)).length, earlyStopping: first.stop.length },
     ms: performance.now() - start,
   };
 }

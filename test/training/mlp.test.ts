@@ -87,11 +87,31 @@ describe('the student network', () => {
   });
 });
 
+describe('features that never vary in training', () => {
+  it('are ignored, so a new assignment that sets them does not turn them into noise', () => {
+    const data = toyData(40, 31);
+    for (const x of data.x) x[INPUTS - 1] = 0; // say, an answer kind no training assignment has
+    const r = trainMlp(data, FIX, TAGS, { ...DEFAULT_MLP_CONFIG, hidden: 8, maxEpochs: 5, patience: 10 }, () => 0);
+    const x = Float32Array.from(data.x[0]!);
+    const before = forward(r.weights, x);
+    x[INPUTS - 1] = 1;
+    const after = forward(r.weights, x);
+    expect(Array.from(after.fixProbs)).toEqual(Array.from(before.fixProbs));
+    expect(Array.from(after.tagProbs)).toEqual(Array.from(before.tagProbs));
+    // and the feature next to it, which varies, does change the output
+    x[INPUTS - 2] = 5;
+    expect(Array.from(forward(r.weights, x).fixProbs)).not.toEqual(Array.from(before.fixProbs));
+  });
+});
+
 describe('merging seeds', () => {
   it('the merged network outputs the softmax/sigmoid of the members’ average logits', async () => {
     const { mergeByLogitAverage } = await import('../../src/training/mlp.js');
     const data = toyData(30, 9);
-    const members = [1, 2, 3].map((seed) => trainMlp(data, FIX, TAGS, { ...DEFAULT_MLP_CONFIG, hidden: 6, maxEpochs: 3, patience: 10, seed }, () => 0).weights);
+    // members fitted on different parts of the data are standardised differently (cross-fitting)
+    const part = (k: number) => ({ ...data, x: data.x.filter((_, i) => i % 3 !== k), fix: data.fix.filter((_, i) => i % 3 !== k), tags: data.tags.filter((_, i) => i % 3 !== k), weight: data.weight.filter((_, i) => i % 3 !== k) });
+    const members = [1, 2, 3].map((seed) => trainMlp(part(seed - 1), FIX, TAGS, { ...DEFAULT_MLP_CONFIG, hidden: 6, maxEpochs: 3, patience: 10, seed }, () => 0).weights);
+    expect(members[1]!.mean).not.toEqual(members[0]!.mean);
     const merged = mergeByLogitAverage(members);
     expect(merged.hidden).toBe(18);
     const logit = (p: number) => Math.log(p / (1 - p));
