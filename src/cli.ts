@@ -30,7 +30,7 @@ program
   .command('demo')
   .description('grade every bundled fixture submission end to end and write the feedback each student would get (no GitHub account, Redis or network needed)')
   .option('--out <folder>', 'where to write one feedback comment per submission', 'demo-feedback')
-  .option('--show <file...>', 'print the full comment of these submissions', ['median/forgets-equal-values.c'])
+  .option('--show <file...>', 'print the full comment of these submissions', ['digits/stops-at-ten.c'])
   .action(demoCommand);
 
 const int = (name: string, min: number, max: number) => (v: string) => {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { featureGroup, FEATURE_NAMES, type FeatureGroup } from '../analysis/featurize.js';
 import { loadPredictor, ModelError } from '../model/predictor.js';
+import { predict } from '../pipeline/pipeline.js';
 import { defaultTaxonomyPath, loadTaxonomy } from '../model/taxonomy.js';
 import { SandboxUnavailableError } from '../sandbox/errors.js';
 import { evaluate } from '../training/evaluate.js';
@@ -106,7 +107,13 @@ export function evaluateCommand(flags: EvaluateFlags): Promise<void> {
     if (!data.evaluation.length) throw new CliError(`no failing programs in the "${flags.split}" split of ${flags.data}`);
     const predictor = await loadPredictor(flags.model);
     const shippedPreds = new Map<string, Prediction>();
-    for (const p of data.evaluation) shippedPreds.set(p.example.id, await predictor.predictFeatures(p.features));
+    // the shipped model answers through the pipeline's own analyse + predict stage, as in production
+    for (const p of data.evaluation) {
+      const notes: string[] = [];
+      const prediction = await predict({ predictor }, p.example.source, p.report, notes);
+      if (!prediction) throw new CliError(`${p.example.id}: no prediction (${notes.join(' ') || 'not a failing program'})`);
+      shippedPreds.set(p.example.id, prediction);
+    }
     const realTrain = data.train.filter((p) => p.example.provenance.kind === 'submission');
     const mutants = data.train.filter((p) => p.example.provenance.kind === 'mutant');
     const ablation = flags.ablation

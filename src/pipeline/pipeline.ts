@@ -42,7 +42,7 @@ export function grade(deps: PipelineDeps, s: Submission, opts: GradeOptions = {}
 }
 
 /** analyse + predict: features from the parse tree and the report, then the student model. */
-export async function predict(deps: PipelineDeps, source: string, report: TestReport, notes: string[]): Promise<Prediction | null> {
+export async function predict(deps: Pick<PipelineDeps, 'predictor' | 'predictorProblem'>, source: string, report: TestReport, notes: string[]): Promise<Prediction | null> {
   if (!report.compiled || report.verdict !== 'FAIL') return null;
   if (!deps.predictor) {
     notes.push(`No hint about the kind of fix this time: ${deps.predictorProblem ?? 'the model is not available'}. The test results above are complete.`);
