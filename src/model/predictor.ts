@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type * as Ort from 'onnxruntime-node';
-import { FEATURE_NAMES, FEATURE_SPEC_VERSION, featurize } from '../analysis/featurize.js';
+import { FEATURE_NAMES, FEATURE_SPEC_VERSION, featurize, type ReferenceCode } from '../analysis/featurize.js';
 import type { TestReport } from '../grading/report.js';
 import { modelsDir } from '../paths.js';
 import { predictFromOutputs, type Prediction } from '../training/train-student.js';
@@ -17,8 +17,11 @@ export class ModelError extends Error {
 
 export interface Predictor {
   manifest: Manifest;
-  /** Fix type, its probabilities, the reasoning tags with theirs, and a confidence. */
-  predict(source: string, report: TestReport): Promise<Prediction>;
+  /**
+   * Fix type, its probabilities, the reasoning tags with theirs, and a confidence. `reference`:
+   * the code features of the assignment's reference solution (see featurize).
+   */
+  predict(source: string, report: TestReport, reference?: ReferenceCode | null): Promise<Prediction>;
   /** The same, from features already computed (evaluation, benchmarks). */
   predictFeatures(features: Float32Array): Promise<Prediction>;
 }
@@ -74,6 +77,6 @@ export async function loadPredictor(dir = modelsDir): Promise<Predictor> {
   return {
     manifest,
     predictFeatures,
-    predict: (source, report) => predictFeatures(featurize(source, report)),
+    predict: (source, report, reference) => predictFeatures(featurize(source, report, reference)),
   };
 }

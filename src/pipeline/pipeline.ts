@@ -1,5 +1,6 @@
 import type { Assignment } from '../assignments/assignment.js';
-import { featurize } from '../analysis/featurize.js';
+import { assignmentReference } from '../analysis/assignment-reference.js';
+import { featurize, type ReferenceCode } from '../analysis/featurize.js';
 import { DEFAULT_FEEDBACK_CONFIG, feedbackContext, type FeedbackConfig, type FeedbackContext } from '../feedback/feedback-context.js';
 import type { Templates } from '../feedback/templates.js';
 import { gradeSubmission, type GradeOptions } from '../grading/grade-submission.js';
@@ -42,7 +43,13 @@ export function grade(deps: PipelineDeps, s: Submission, opts: GradeOptions = {}
 }
 
 /** analyse + predict: features from the parse tree and the report, then the student model. */
-export async function predict(deps: Pick<PipelineDeps, 'predictor' | 'predictorProblem'>, source: string, report: TestReport, notes: string[]): Promise<Prediction | null> {
+export async function predict(
+  deps: Pick<PipelineDeps, 'predictor' | 'predictorProblem'>,
+  source: string,
+  report: TestReport,
+  reference: ReferenceCode | null,
+  notes: string[],
+): Promise<Prediction | null> {
   if (!report.compiled || report.verdict !== 'FAIL') return null;
   if (!deps.predictor) {
     notes.push(`No hint about the kind of fix this time: ${deps.predictorProblem ?? 'the model is not available'}. The test results above are complete.`);
@@ -50,7 +57,7 @@ export async function predict(deps: Pick<PipelineDeps, 'predictor' | 'predictorP
   }
   let features: Float32Array;
   try {
-    features = featurize(source, report);
+    features = featurize(source, report, reference);
   } catch (err) {
     notes.push(`No hint about the kind of fix this time: the program could not be analysed (${(err as Error).message}). The test results above are complete.`);
     return null;
@@ -94,6 +101,6 @@ export function render(deps: PipelineDeps, report: TestReport, prediction: Predi
 export async function runPipeline(deps: PipelineDeps, s: Submission, opts: GradeOptions = {}): Promise<Feedback> {
   const report = await grade(deps, s, opts);
   const notes: string[] = [];
-  const prediction = await predict(deps, s.source.toString('utf8'), report, notes);
+  const prediction = await predict(deps, s.source.toString('utf8'), report, assignmentReference(s.assignment), notes);
   return render(deps, report, prediction, notes);
 }

@@ -199,13 +199,7 @@ export function evaluate(split: Split, o: EvaluateOptions): EvaluationReport {
     return { name: ab.name, accuracy: round(s.accuracy), macro_f1: round(s.macro_f1), exact_match: reasoningOf(ab.test, preds).exact_match };
   });
 
-  const better = variants.distilled.seeds.filter((s, i) => s.accuracy > variants.label_only.seeds[i]!.accuracy).length;
-  const dAcc = round(variants.distilled.accuracy - variants.label_only.accuracy);
-  const dF1 = round(variants.distilled.macro_f1 - variants.label_only.macro_f1);
-  const verdict =
-    dAcc > 0 && dF1 > 0
-      ? `Distillation helped on these seeds: accuracy ${dAcc >= 0 ? '+' : ''}${dAcc}, macro-F1 ${dF1 >= 0 ? '+' : ''}${dF1}; the distilled student beat label-only on ${better} of ${o.seeds.length} seeds.`
-      : `Distillation did not clearly help on these seeds: accuracy ${dAcc >= 0 ? '+' : ''}${dAcc}, macro-F1 ${dF1 >= 0 ? '+' : ''}${dF1}; the distilled student beat label-only on ${better} of ${o.seeds.length} seeds.`;
+  const distillation = distillationVerdict(variants.distilled.seeds, variants.label_only.seeds);
 
   return {
     schema: 'fixsense/evaluation@1',
@@ -218,6 +212,28 @@ export function evaluate(split: Split, o: EvaluateOptions): EvaluationReport {
     baselines: base,
     ...(loao ? { loao } : {}),
     ...(ablation ? { ablation } : {}),
-    distillation: { accuracy_delta: dAcc, macro_f1_delta: dF1, seeds_distilled_better: better, verdict },
+    distillation,
   };
+}
+
+/**
+ * Whether distillation helped, on the same seeds. "Helped" needs both means up *and* a win on
+ * most seeds; a mean that moves by a hair while most seeds say otherwise is no clear difference.
+ */
+export function distillationVerdict(distilled: { accuracy: number; macro_f1: number }[], labelOnly: { accuracy: number; macro_f1: number }[]): EvaluationReport['distillation'] {
+  const n = distilled.length;
+  const mean = (xs: { accuracy: number; macro_f1: number }[], k: 'accuracy' | 'macro_f1') => xs.reduce((a, x) => a + x[k], 0) / Math.max(1, xs.length);
+  const dAcc = round(mean(distilled, 'accuracy') - mean(labelOnly, 'accuracy'));
+  const dF1 = round(mean(distilled, 'macro_f1') - mean(labelOnly, 'macro_f1'));
+  const wins = distilled.filter((d, i) => d.accuracy > labelOnly[i]!.accuracy).length;
+  const losses = distilled.filter((d, i) => d.accuracy < labelOnly[i]!.accuracy).length;
+  const sign = (x: number) => `${x >= 0 ? '+' : ''}${x}`;
+  const facts = `accuracy ${sign(dAcc)}, macro-F1 ${sign(dF1)}; the distilled student beat label-only on ${wins} of ${n} seed${n === 1 ? '' : 's'}, lost on ${losses}.`;
+  const verdict =
+    dAcc > 0 && dF1 > 0 && wins * 2 > n
+      ? `Distillation helped on these seeds: ${facts}`
+      : dAcc < 0 && dF1 < 0 && losses * 2 > n
+        ? `Distillation hurt on these seeds: ${facts}`
+        : `No clear difference between distillation and label-only on these seeds: ${facts}`;
+  return { accuracy_delta: dAcc, macro_f1_delta: dF1, seeds_distilled_better: wins, verdict };
 }

@@ -1,5 +1,6 @@
 import type { Assignment } from '../assignments/assignment.js';
 import { loadAssignment } from '../assignments/load-assignment.js';
+import { assignmentReference } from '../analysis/assignment-reference.js';
 import { featurize } from '../analysis/featurize.js';
 import type { TestReport } from '../grading/report.js';
 import type { Example } from './example.js';
@@ -40,11 +41,12 @@ export async function prepare(
     while (next < examples.length) {
       const i = next++;
       const e = examples[i]!;
-      const report = await cache.grade(e.source, await book.get(e.assignmentDir));
+      const assignment = await book.get(e.assignmentDir);
+      const report = await cache.grade(e.source, assignment);
       bar.tick();
       if (!report.compiled) skipped.push({ id: e.id, reason: 'does not compile' });
       else if (report.verdict === 'PASS') skipped.push({ id: e.id, reason: 'passes every test' });
-      else out[i] = { example: e, report, features: featurize(e.source, report) };
+      else out[i] = { example: e, report, features: featurize(e.source, report, assignmentReference(assignment)) };
     }
   };
   await Promise.all(Array.from({ length: opts.concurrency ?? 2 }, worker));

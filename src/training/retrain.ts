@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { FEATURE_NAMES, FEATURE_SPEC_VERSION, featurize } from '../analysis/featurize.js';
+import { assignmentReference } from '../analysis/assignment-reference.js';
 import { cacheDir } from '../cache-dir.js';
 import { exportOnnx, FIX_OUTPUT, INPUT_NAME, TAG_OUTPUT } from '../model/export-onnx.js';
 import type { Manifest } from '../model/manifest.js';
@@ -71,10 +72,12 @@ export async function buildData(o: Omit<RetrainOptions, 'out' | 'command'>): Pro
 
   const real = await prepare(ds.examples, book, cache, { title: 'grading submissions', quiet: o.quiet ?? false });
   // mutants come graded already, with their own limits
-  const mutantsPrepared: Prepared[] = mut.examples.map((e) => {
-    const report = mut.reports.get(e.id)!;
-    return { example: e, report, features: featurize(e.source, report) };
-  });
+  const mutantsPrepared: Prepared[] = await Promise.all(
+    mut.examples.map(async (e) => {
+      const report = mut.reports.get(e.id)!;
+      return { example: e, report, features: featurize(e.source, report, assignmentReference(await book.get(e.assignmentDir))) };
+    }),
+  );
   const train = [...real.prepared.filter((p) => p.example.split === o.trainSplit), ...mutantsPrepared];
   const evaluation = real.prepared.filter((p) => p.example.split === o.evalSplit);
   return {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { codeFeatures } from '../../src/analysis/code-features.js';
-import { FEATURE_NAMES, featureGroup, featurize } from '../../src/analysis/featurize.js';
+import { FEATURE_NAMES, featureGroup, featurize, referenceCode } from '../../src/analysis/featurize.js';
 import { lintFeatures } from '../../src/analysis/lint-features.js';
 import { answerFragments, literalFeatures } from '../../src/analysis/literal-features.js';
 import { parseC } from '../../src/analysis/parse-c.js';
@@ -52,6 +52,28 @@ describe('features', () => {
     for (let i = 0; i < 20; i++) expect(featurize(SOURCE, R)).toEqual(a);
     expect(a.length).toBe(FEATURE_NAMES.length);
     expect([...a].every(Number.isFinite)).toBe(true);
+  });
+
+  it('describe the code as its difference from the reference solution, not which assignment it is', () => {
+    const codeIdx = FEATURE_NAMES.map((n, i) => (n.startsWith('code.') ? i : -1)).filter((i) => i >= 0);
+    const code = (v: Float32Array) => codeIdx.map((i) => v[i]!);
+    // the reference itself: no difference at all
+    expect(code(featurize(SOURCE, R, referenceCode(SOURCE))).every((x) => x === 0)).toBe(true);
+    // no reference: no known difference, whatever the program
+    expect(code(featurize(SOURCE, R, null)).every((x) => x === 0)).toBe(true);
+    // one comparison made non-strict: exactly what changed shows, as a difference of the raw features
+    const fixed = SOURCE.replace('i <= 10', 'i < 10');
+    const delta = featurize(SOURCE, R, referenceCode(fixed));
+    const raw = codeFeatures(SOURCE, parseC(SOURCE));
+    const ref = codeFeatures(fixed, parseC(fixed));
+    codeIdx.forEach((i) => {
+      const name = FEATURE_NAMES[i]!.slice('code.'.length) as keyof typeof raw;
+      expect(delta[i]).toBeCloseTo(raw[name] - ref[name], 5);
+    });
+    expect(code(delta).some((x) => x !== 0)).toBe(true);
+    // the rest of the vector does not depend on the reference
+    const rest = (v: Float32Array) => [...v].filter((_, i) => !codeIdx.includes(i));
+    expect(rest(delta)).toEqual(rest(featurize(SOURCE, R, null)));
   });
 
   it('every feature belongs to a group used by the ablation', () => {

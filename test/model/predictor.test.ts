@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { assignmentReference } from '../../src/analysis/assignment-reference.js';
 import { FEATURE_NAMES, FEATURE_SPEC_VERSION, featurize } from '../../src/analysis/featurize.js';
 import { loadAssignment } from '../../src/assignments/load-assignment.js';
 import { resolveAssignment } from '../../src/assignments/resolve-assignment.js';
@@ -31,7 +32,7 @@ beforeAll(async () => {
       const a = await loadAssignment(resolveAssignment(s.assignment));
       const source = fs.readFileSync(s.path, 'utf8');
       const report = await gradeSubmission(Buffer.from(source), a, sandbox);
-      return { file: s.file, fix: s.fix_type!, tags: s.tags!, x: featurize(source, report) };
+      return { file: s.file, fix: s.fix_type!, tags: s.tags!, x: featurize(source, report, assignmentReference(a)) };
     }),
   );
 });

@@ -46,3 +46,20 @@ describe('evaluation metrics, against hand-computed cases', () => {
     expect(hi).toBeLessThanOrEqual(1);
   });
 });
+
+describe('the distillation verdict', () => {
+  const s = (accuracy: number, macro_f1 = accuracy) => ({ accuracy, macro_f1 });
+  it('says "helped" only when both means rise and most seeds agree', async () => {
+    const { distillationVerdict } = await import('../../src/training/evaluate.js');
+    const helped = distillationVerdict([s(0.8), s(0.7), s(0.75)], [s(0.7), s(0.65), s(0.76)]);
+    expect(helped.verdict).toMatch(/^Distillation helped/);
+    expect(helped.seeds_distilled_better).toBe(2);
+    expect(helped.accuracy_delta).toBeCloseTo(0.047, 3);
+    // a mean nudged up by one lucky seed while most seeds lose or tie is not "helped"
+    const nudged = distillationVerdict([s(0.761), s(0.746), s(0.718), s(0.761), s(0.648)], [s(0.775), s(0.775), s(0.718), s(0.62), s(0.732)]);
+    expect(nudged.accuracy_delta).toBeGreaterThan(0);
+    expect(nudged.verdict).toMatch(/^No clear difference/);
+    expect(nudged.verdict).toContain('beat label-only on 1 of 5 seeds, lost on 3');
+    expect(distillationVerdict([s(0.6), s(0.6)], [s(0.7), s(0.7)]).verdict).toMatch(/^Distillation hurt/);
+  });
+});
