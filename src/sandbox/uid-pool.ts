@@ -38,17 +38,27 @@ function alive(pid: number): boolean {
 }
 
 /** Pids of the processes that run as `uid`, read from /proc. */
-export function processesOf(uid: number): number[] {
+export function processesOf(uid: number, opts: { zombies?: boolean } = {}): number[] {
   const pids: number[] = [];
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      if (fs.statSync(`/proc/${name}`).uid === uid) pids.push(Number(name));
+      if (fs.statSync(`/proc/${name}`).uid !== uid) continue;
+      // a zombie runs no code and holds no memory; it only waits for its parent (outside the
+      // sandbox: bwrap, or the container's init under load) to collect its exit status
+      if (!opts.zombies && isZombie(name)) continue;
+      pids.push(Number(name));
     } catch {
       /* exited meanwhile */
     }
   }
   return pids;
+}
+
+function isZombie(pid: string): boolean {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // the state follows the command name, which is in parentheses and may itself contain ") "
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
 }
 
 export class UidPool {
@@ -110,10 +120,14 @@ export class UidPool {
   }
 }
 
-/** SIGKILL every process of `uid` and wait until none is left; returns how many there were. */
+/**
+ * SIGKILL every process of `uid` and wait until none is left running; returns how many there
+ * were. A process that is exiting can take a while on a loaded machine (freeing a large
+ * address space), hence up to 5 s before giving up.
+ */
 export function killAll(uid: number): number {
   let found = 0;
-  for (let round = 0; round < 100; round++) {
+  for (let round = 0; round < 500; round++) {
     const pids = processesOf(uid);
     if (pids.length === 0) return found;
     found = Math.max(found, pids.length);

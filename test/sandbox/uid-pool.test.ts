@@ -46,3 +46,27 @@ describe.skipIf(root)('UidPool (unprivileged)', () => {
     expect(lease.uid).toBeUndefined();
   });
 });
+
+describe('processesOf', () => {
+  it('leaves out zombies (they run nothing; their parent outside the sandbox collects them), unless asked', async () => {
+    const { spawn } = await import('node:child_process');
+    const { processesOf } = await import('../../src/sandbox/uid-pool.js');
+    // `true` exits at once; its parent, now `sleep`, never waits for it: a zombie for 2 s
+    const parent = spawn('sh', ['-c', 'true & exec sleep 2'], { stdio: 'ignore' });
+    try {
+      let zombie: number | undefined;
+      for (let i = 0; i < 100 && zombie === undefined; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        const children = fs.readFileSync(`/proc/${parent.pid}/task/${parent.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+        zombie = children.find((c) => fs.readFileSync(`/proc/${c}/stat`, 'utf8').split(') ')[1]?.startsWith('Z'));
+      }
+      expect(zombie).toBeDefined();
+      const uid = process.getuid!();
+      expect(processesOf(uid, { zombies: true })).toContain(zombie);
+      expect(processesOf(uid)).not.toContain(zombie);
+      expect(processesOf(uid)).toContain(parent.pid);
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
+});
