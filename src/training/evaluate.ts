@@ -230,7 +230,9 @@ export function distillationVerdict(distilled: { accuracy: number; macro_f1: num
   const sign = (x: number) => `${x >= 0 ? '+' : ''}${x}`;
   const facts = `accuracy ${sign(dAcc)}, macro-F1 ${sign(dF1)}; the distilled student beat label-only on ${wins} of ${n} seed${n === 1 ? '' : 's'}, lost on ${losses}.`;
   const verdict =
-    dAcc > 0 && dF1 > 0 && wins * 2 > n
+    n < 3
+      ? `${n === 1 ? 'One seed' : 'Two seeds'} cannot tell (run \`fixsense evaluate\` for five): ${facts}`
+      : dAcc > 0 && dF1 > 0 && wins * 2 > n
       ? `Distillation helped on these seeds: ${facts}`
       : dAcc < 0 && dF1 < 0 && losses * 2 > n
         ? `Distillation hurt on these seeds: ${facts}`

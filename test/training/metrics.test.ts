@@ -60,6 +60,8 @@ describe('the distillation verdict', () => {
     expect(nudged.accuracy_delta).toBeGreaterThan(0);
     expect(nudged.verdict).toMatch(/^No clear difference/);
     expect(nudged.verdict).toContain('beat label-only on 1 of 5 seeds, lost on 3');
-    expect(distillationVerdict([s(0.6), s(0.6)], [s(0.7), s(0.7)]).verdict).toMatch(/^Distillation hurt/);
+    expect(distillationVerdict([s(0.6), s(0.6), s(0.65)], [s(0.7), s(0.7), s(0.7)]).verdict).toMatch(/^Distillation hurt/);
+    // retrain's single seed is no evidence either way
+    expect(distillationVerdict([s(0.8)], [s(0.7)]).verdict).toMatch(/^One seed cannot tell/);
   });
 });
