@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Taxonomy } from '../model/taxonomy.js';
 import type { DatasetLoad, Example } from './example.js';
+import { jsonlRows } from './jsonl-rows.js';
 import { checkLabel } from './labels.js';
 
 const rowSchema = z.object({
@@ -25,24 +26,7 @@ export async function loadIntroclass(dir: string, taxonomy: Taxonomy): Promise<D
   });
   const examples: Example[] = [];
   const dropped: DatasetLoad['dropped'] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (!line) continue;
-    const where = `${file}:${i + 1}`;
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch {
-      dropped.push({ id: where, reason: 'not JSON' });
-      continue;
-    }
-    const row = rowSchema.safeParse(json);
-    if (!row.success) {
-      dropped.push({ id: where, reason: `malformed row: ${row.error.issues.map((x) => x.path.join('.')).join(', ')}` });
-      continue;
-    }
-    const r = row.data;
+  for (const { row: r } of jsonlRows(text, file, rowSchema, dropped)) {
     const label = checkLabel(r.label, taxonomy);
     if (!label.ok) {
       dropped.push({ id: r.id, reason: label.reason });

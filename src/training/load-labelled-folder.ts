@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Taxonomy } from '../model/taxonomy.js';
 import type { DatasetLoad, Example } from './example.js';
+import { jsonlRows } from './jsonl-rows.js';
 import { checkLabel } from './labels.js';
 
 const rowSchema = z.object({
@@ -29,24 +30,7 @@ export async function loadLabelledFolder(dir: string, labelsFile: string, taxono
   const text = await fs.readFile(labelsFile, 'utf8');
   const examples: Example[] = [];
   const dropped: DatasetLoad['dropped'] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (!line) continue;
-    const where = `${labelsFile}:${i + 1}`;
-    let json: Record<string, unknown>;
-    try {
-      json = JSON.parse(line);
-    } catch {
-      dropped.push({ id: where, reason: 'not JSON' });
-      continue;
-    }
-    const row = rowSchema.safeParse(json);
-    if (!row.success) {
-      dropped.push({ id: where, reason: `malformed row: ${row.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}` });
-      continue;
-    }
-    const r = row.data;
+  for (const { row: r, json } of jsonlRows(text, labelsFile, rowSchema, dropped)) {
     const label = checkLabel(json, taxonomy);
     if (!label.ok) {
       dropped.push({ id: r.file, reason: label.reason });
