@@ -46,7 +46,8 @@ export function decodeTags(tagProbs: ArrayLike<number>, tagNames: string[], opts
   return best;
 }
 
-function argmax(xs: ArrayLike<number>): number {
+/** Index of the largest value (the first, on ties). */
+export function argmax(xs: ArrayLike<number>): number {
   let b = 0;
   for (let i = 1; i < xs.length; i++) if (xs[i]! > xs[b]!) b = i;
   return b;

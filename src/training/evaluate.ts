@@ -222,7 +222,7 @@ export function evaluate(split: Split, o: EvaluateOptions): EvaluationReport {
  */
 export function distillationVerdict(distilled: { accuracy: number; macro_f1: number }[], labelOnly: { accuracy: number; macro_f1: number }[]): EvaluationReport['distillation'] {
   const n = distilled.length;
-  const mean = (xs: { accuracy: number; macro_f1: number }[], k: 'accuracy' | 'macro_f1') => xs.reduce((a, x) => a + x[k], 0) / Math.max(1, xs.length);
+  const mean = (xs: { accuracy: number; macro_f1: number }[], k: 'accuracy' | 'macro_f1') => meanSd(xs.map((x) => x[k])).mean;
   const dAcc = round(mean(distilled, 'accuracy') - mean(labelOnly, 'accuracy'));
   const dF1 = round(mean(distilled, 'macro_f1') - mean(labelOnly, 'macro_f1'));
   const wins = distilled.filter((d, i) => d.accuracy > labelOnly[i]!.accuracy).length;

@@ -51,8 +51,6 @@ export interface TrainSet {
   tags: Uint8Array[];
   /** Per-example loss weight (e.g. mutants count less than real submissions). */
   weight: number[];
-  /** Per-example weight of the tag loss relative to `weight` (default 1): trust in that teacher's tags. */
-  tagTrust?: number[];
 }
 
 export interface MlpWeights {
@@ -303,7 +301,7 @@ export function trainMlp(
       const g = zerosLike(m);
       for (const i of batch) {
         const mask = cfg.dropout > 0 ? Float64Array.from({ length: m.hidden }, () => (rand() < cfg.dropout ? 0 : 1 / (1 - cfg.dropout))) : null;
-        epochLoss += lossAndGradient(m, data.x[i]!, data.fix[i]!, data.tags[i]!, data.weight[i]!, cfg.tagWeight * (data.tagTrust?.[i] ?? 1), classWeight[data.fix[i]!]!, g, mask);
+        epochLoss += lossAndGradient(m, data.x[i]!, data.fix[i]!, data.tags[i]!, data.weight[i]!, cfg.tagWeight, classWeight[data.fix[i]!]!, g, mask);
       }
       step++;
       const lr = cfg.learningRate;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { buildTagSetPrior, decodeTags, type TagSetPrior } from '../model/decode-tags.js';
+import { argmax, buildTagSetPrior, decodeTags, type TagSetPrior } from '../model/decode-tags.js';
 import type { Taxonomy } from '../model/taxonomy.js';
 import { accuracy, macroF1, tagMetrics } from './metrics.js';
 import { calibrateTemperature, DEFAULT_MLP_CONFIG, forward, mergeByLogitAverage, trainMlp, type MlpConfig, type MlpWeights, type TrainSet } from './mlp.js';
@@ -30,8 +30,6 @@ export interface TrainOptions {
   config?: Partial<MlpConfig>;
   /** Loss weight of a mutant relative to a real submission. */
   mutantWeight: number;
-  /** Weight of a mutant's tags in the tag loss (on top of mutantWeight): how much the mutation teacher's tags are trusted. */
-  mutantTagTrust?: number;
   /** Seeds trained and merged into one network (logit average); 1 = a single network. */
   members?: number;
   /**
@@ -48,8 +46,6 @@ export const DEFAULT_MEMBERS = 5;
 export const DEFAULT_CROSS_FIT = true;
 
 export const DEFAULT_MUTANT_WEIGHT = 0.3;
-
-export const DEFAULT_MUTANT_TAG_TRUST = 1;
 
 export interface Prediction {
   fixType: string;
@@ -70,9 +66,8 @@ export function isEarlyStoppingStudent(student: string): boolean {
   return studentFold(student) === 0;
 }
 
-export function toTrainSet(items: Prepared[], t: Taxonomy, mutantWeight: number, mutantTagTrust = 1): TrainSet {
+export function toTrainSet(items: Prepared[], t: Taxonomy, mutantWeight: number): TrainSet {
   return {
-    tagTrust: items.map((p) => (p.example.provenance.kind === 'mutant' ? mutantTagTrust : 1)),
     x: items.map((p) => p.features),
     fix: items.map((p) => t.fixTypes.indexOf(p.example.label.fixType)),
     tags: items.map((p) => Uint8Array.from(t.tags, (tag) => (p.example.label.tags.includes(tag) ? 1 : 0))),
@@ -81,8 +76,7 @@ export function toTrainSet(items: Prepared[], t: Taxonomy, mutantWeight: number,
 }
 
 export function predictFromOutputs(fixProbs: ArrayLike<number>, tagProbs: ArrayLike<number>, fixTypes: string[], tags: string[], prior?: TagSetPrior): Prediction {
-  let best = 0;
-  for (let i = 1; i < fixTypes.length; i++) if (fixProbs[i]! > fixProbs[best]!) best = i;
+  const best = argmax(fixProbs);
   const fixType = fixTypes[best]!;
   const chosen = decodeTags(tagProbs, tags, prior ? { prior } : {});
   return {
@@ -123,12 +117,12 @@ export function trainStudent(train: Prepared[], t: Taxonomy, o: TrainOptions): S
     const goldTags = stop.map((p) => p.example.label.tags);
     const score = (w: MlpWeights) => {
       const outs = stop.map((p) => forward(w, p.features));
-      const pred = outs.map((x) => t.fixTypes[x.fixProbs.indexOf(Math.max(...x.fixProbs))]!);
+      const pred = outs.map((x) => t.fixTypes[argmax(x.fixProbs)]!);
       const em = config.tagWeight > 0 ? tagMetrics(goldTags, outs.map((x) => decodeTags(x.tagProbs, t.tags, { prior }))).exactMatch : 0;
       return accuracy(gold, pred) + macroF1(gold, pred) + em;
     };
     const bar = progress(`training ${o.variant} ${members > 1 ? `${k + 1}/${members} ` : ''}(seed ${o.seed + k})`, config.maxEpochs, o.quiet);
-    const r = trainMlp(toTrainSet(fit, t, o.mutantWeight, o.mutantTagTrust ?? DEFAULT_MUTANT_TAG_TRUST), t.fixTypes.length, t.tags.length, { ...config, seed: o.seed + k }, score, (e) => bar.tick(1, `held-out score ${e.best.toFixed(3)} (epoch ${e.bestEpoch})`));
+    const r = trainMlp(toTrainSet(fit, t, o.mutantWeight), t.fixTypes.length, t.tags.length, { ...config, seed: o.seed + k }, score, (e) => bar.tick(1, `held-out score ${e.best.toFixed(3)} (epoch ${e.bestEpoch})`));
     bar.stop();
     return { ...r, fit, stop };
   });
