@@ -9,16 +9,16 @@ import { CliError } from './cli-error.js';
  * Reads `file` (KEY=value lines) into process.env, keeping any variable already set: the real
  * environment (a service manager, a container) always wins over the file.
  */
-export function loadEnvFile(file: string, env: NodeJS.ProcessEnv = process.env): boolean {
+export function loadEnvFile(file: string): boolean {
   if (!fs.existsSync(file)) return false;
-  const before = { ...env };
+  const before = { ...process.env };
   try {
     process.loadEnvFile(file);
   } catch (err) {
     throw new CliError(`${file}: ${(err as Error).message}`);
   }
   // process.loadEnvFile already keeps set variables; restore them anyway in case a Node version does not
-  Object.assign(env, before);
+  Object.assign(process.env, before);
   return true;
 }
 

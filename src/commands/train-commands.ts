@@ -3,7 +3,6 @@ import { featureGroup, FEATURE_NAMES, type FeatureGroup } from '../analysis/feat
 import { loadPredictor, ModelError } from '../model/predictor.js';
 import { predict } from '../pipeline/pipeline.js';
 import { assignmentReference } from '../analysis/assignment-reference.js';
-import { AssignmentBook } from '../training/prepare.js';
 import { defaultTaxonomyPath, loadTaxonomy } from '../model/taxonomy.js';
 import { SandboxUnavailableError } from '../sandbox/errors.js';
 import { evaluate } from '../training/evaluate.js';
@@ -109,11 +108,10 @@ export function evaluateCommand(flags: EvaluateFlags): Promise<void> {
     if (!data.evaluation.length) throw new CliError(`no failing programs in the "${flags.split}" split of ${flags.data}`);
     const predictor = await loadPredictor(flags.model);
     const shippedPreds = new Map<string, Prediction>();
-    const book = new AssignmentBook();
     // the shipped model answers through the pipeline's own analyse + predict stage, as in production
     for (const p of data.evaluation) {
       const notes: string[] = [];
-      const prediction = await predict({ predictor }, p.example.source, p.report, assignmentReference(await book.get(p.example.assignmentDir)), notes);
+      const prediction = await predict({ predictor }, p.example.source, p.report, assignmentReference(await data.book.get(p.example.assignmentDir)), notes);
       if (!prediction) throw new CliError(`${p.example.id}: no prediction (${notes.join(' ') || 'not a failing program'})`);
       shippedPreds.set(p.example.id, prediction);
     }

@@ -47,6 +47,8 @@ export interface BuiltData {
   splits: Record<string, number>;
   mutantStats: MutantStats;
   mutantsFile: string;
+  /** The assignments loaded on the way, for whoever grades or featurizes more of them. */
+  book: AssignmentBook;
 }
 
 /** Loads the labelled data, makes and grades mutants, grades and featurizes everything. */
@@ -90,6 +92,7 @@ export async function buildData(o: Omit<RetrainOptions, 'out' | 'command'>): Pro
     splits,
     mutantStats: mut.stats,
     mutantsFile,
+    book,
   };
 }
 

@@ -8,7 +8,7 @@ describe('the .env file of `fixsense serve`', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fixsense-env-'));
 
   it('is optional', () => {
-    expect(loadEnvFile(path.join(dir, 'missing.env'), {})).toBe(false);
+    expect(loadEnvFile(path.join(dir, 'missing.env'))).toBe(false);
   });
 
   it('fills unset variables and never overrides the real environment', () => {
