@@ -82,20 +82,34 @@ export class UidPool {
     return path.join(this.opts.lockDir, String(uid));
   }
 
-  private tryLock(uid: number): boolean {
+  private tryLock(uid: number, depth = 0): boolean {
+    if (depth > 3) return false;
     const file = this.lockFile(uid);
+    // the lock appears with its owner's pid already in it (written aside, then linked), so
+    // another process never reads an empty lock and takes it for a crashed one
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, String(process.pid), { mode: 0o600 });
     try {
-      fs.writeFileSync(file, String(process.pid), { flag: 'wx', mode: 0o600 });
+      fs.linkSync(tmp, file);
       return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      fs.rmSync(tmp, { force: true });
     }
-    const owner = Number(fs.readFileSync(file, 'utf8') || NaN);
+    let owner: number;
+    try {
+      owner = Number(fs.readFileSync(file, 'utf8') || NaN);
+    } catch (err) {
+      // released between our attempt and the read: try again
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return this.tryLock(uid, depth + 1);
+      throw err;
+    }
     if (Number.isInteger(owner) && (owner === process.pid || alive(owner))) return false;
     // a crashed fixsense left its lock: take it over, once its processes are gone
     fs.rmSync(file, { force: true });
     killAll(uid);
-    return this.tryLock(uid);
+    return this.tryLock(uid, depth + 1);
   }
 
   async acquire(): Promise<UidLease> {
