@@ -64,8 +64,7 @@ export const CODE_FEATURES = [
   'lit_other_big',
   'scanf',
   'scanf_d',
-  'scanf_f',
-  'scanf_lf',
+  'scanf_real',
   'scanf_s',
   'scanf_c',
   'scanf_set',
@@ -89,8 +88,7 @@ export const CODE_FEATURES = [
   'ctype_funcs',
   'math_funcs',
   'decl_int',
-  'decl_float',
-  'decl_double',
+  'decl_real',
   'decl_char',
   'decl_char_array',
   'char_array_size_max',
@@ -395,8 +393,8 @@ export function codeFeatures(source: string, tree: Tree = parseC(source)): Recor
           }
           if (/\bunsigned\b/.test(t)) inc('decl_unsigned');
           if (/\blong\b/.test(t)) inc('decl_long');
-          if (/\bdouble\b/.test(t)) inc('decl_double');
-          else if (/\bfloat\b/.test(t)) inc('decl_float');
+          // float or double is the student's choice; what matters is real versus integer
+          if (/\bdouble\b|\bfloat\b/.test(t)) inc('decl_real');
           else if (/\bchar\b/.test(t)) inc('decl_char');
           else if (/\bint\b|\bshort\b|\blong\b|\bunsigned\b/.test(t)) inc('decl_int');
         }
@@ -409,7 +407,7 @@ export function codeFeatures(source: string, tree: Tree = parseC(source)): Recor
           inc('scanf');
           if (inLoop) inc('scanf_in_loop');
           const fmt = firstStringArg(n);
-          for (const s of formatSpecifiers(fmt)) inc({ d: 'scanf_d', i: 'scanf_d', f: 'scanf_f', lf: 'scanf_lf', s: 'scanf_s', c: 'scanf_c', '[': 'scanf_set' }[s] ?? 'scanf_other');
+          for (const s of formatSpecifiers(fmt)) inc({ d: 'scanf_d', i: 'scanf_d', f: 'scanf_real', lf: 'scanf_real', e: 'scanf_real', g: 'scanf_real', s: 'scanf_s', c: 'scanf_c', '[': 'scanf_set' }[s] ?? 'scanf_other');
           f.scanf_args_max = Math.max(f.scanf_args_max, (n.childForFieldName('arguments')?.namedChildCount ?? 1) - 1);
           const p = n.parent?.type;
           if (p && p !== 'expression_statement') inc('scanf_result_used');

@@ -10,7 +10,7 @@ import { REPORT_FEATURES, reportFeatures } from './report-features.js';
  * training and in production. Bump the version whenever a feature changes meaning, so a
  * model trained on the old features is refused instead of silently misread.
  */
-export const FEATURE_SPEC_VERSION = 'fixsense-features/5';
+export const FEATURE_SPEC_VERSION = 'fixsense-features/6';
 
 /** The code features of an assignment's reference solution: what the student's code is compared with. */
 export type ReferenceCode = Record<CodeFeatureName, number>;

@@ -182,6 +182,32 @@ const lastLine = (s: string) =>
     .map((l) => l.trim())
     .filter(Boolean)
     .at(-1) ?? '';
+/** Whether `run` occurs in `xs` as consecutive items. */
+function containsRun(xs: string[], run: string[]): boolean {
+  if (!run.length) return false;
+  for (let i = 0; i + run.length <= xs.length; i++) if (run.every((r, k) => xs[i + k] === r)) return true;
+  return false;
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The lines of the expected output that state the answer (the last lines holding an expected
+ * answer, as many as there are answers), trimmed; the last line when the checker names no answer. A
+ * closing line every output shares ("That's all") would otherwise say the answer was printed.
+ */
+function answerBlock(t: TestResult): string {
+  const lines = t.expected.split('\n').map((l) => l.trim()).filter(Boolean);
+  // answers may carry the newline the checker's pattern took with them ("0\n")
+  const answers = (t.answers?.expected ?? []).map((a) => a.trim()).filter(Boolean);
+  if (!answers.length || !lines.length) return lastLine(t.expected);
+  const res = answers.map((a) => new RegExp(`(^|[^\\w-])${escapeRe(a)}([^\\w]|$)`, 'i'));
+  const hits = lines.map((l, i) => (res.some((re) => re.test(l)) ? i : -1)).filter((i) => i >= 0);
+  if (!hits.length) return lastLine(t.expected);
+  // a prompt may name answers too ("thresholds for A, B, C"): keep the last lines, one per answer
+  return lines.slice(hits[Math.max(0, hits.length - answers.length)], hits.at(-1)! + 1).join('\n');
+}
+
 const fold = (s: string) => s.replace(/\s+/g, ' ').trim().toLowerCase();
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 const frac = <T>(xs: T[], p: (x: T) => boolean) => (xs.length ? xs.filter(p).length / xs.length : 0);
@@ -201,8 +227,9 @@ function answerKind(tests: TestResult[]): AnswerKind {
 function answerFeatures(failing: TestResult[], kind: AnswerKind, f: Record<string, number>): void {
   const withAns = failing.filter((t) => t.answers && t.answers.expected.length > 0);
   f.ans_none = frac(withAns, (t) => t.answers!.actual.length === 0);
-  f.ans_multi = frac(withAns, (t) => new Set(t.answers!.actual).size > 1);
-  f.ans_includes_expected = frac(withAns, (t) => t.answers!.expected.some((e) => t.answers!.actual.includes(e)));
+  // relative to what is expected, so a sequence answer (many digits) means the same as a single one
+  f.ans_multi = frac(withAns, (t) => new Set(t.answers!.actual).size > new Set(t.answers!.expected).size);
+  f.ans_includes_expected = frac(withAns, (t) => containsRun(t.answers!.actual, t.answers!.expected));
   const single = withAns.filter((t) => t.answers!.expected.length === 1 && t.answers!.actual.length >= 1);
   if (kind === 'number') {
     const pairs = single
@@ -301,7 +328,7 @@ export function reportFeatures(report: TestReport): Record<ReportFeatureName, nu
   f.out_fewer_lines = frac(failing, (t) => lines(t.actual) < lines(t.expected));
   f.out_more_lines = frac(failing, (t) => lines(t.actual) > lines(t.expected));
   f.out_norm_equal = frac(failing, (t) => fold(t.actual) === fold(t.expected));
-  f.out_contains_expected = frac(failing, (t) => t.actual.includes(lastLine(t.expected)));
+  f.out_contains_expected = frac(failing, (t) => t.actual.includes(answerBlock(t)));
   f.out_prefix_of_expected = frac(failing, (t) => t.actual.trim().length > 0 && t.expected.startsWith(t.actual.trimEnd()));
   // many tests print alike: compare each distinct pair once
   const memo = new Map<string, number>();
@@ -310,7 +337,11 @@ export function reportFeatures(report: TestReport): Record<ReportFeatureName, nu
     if (!memo.has(k)) memo.set(k, similarity(a, b));
     return memo.get(k)!;
   };
-  f.out_last_line_sim = mean(failing.map((t) => sim(lastLine(t.actual), lastLine(t.expected))));
+  f.out_last_line_sim = mean(failing.map((t) => {
+    const want = answerBlock(t).split('\n').at(-1)!;
+    const got = t.actual.split('\n').map((l) => l.trim()).filter(Boolean).slice(-50);
+    return got.reduce((best, l) => Math.max(best, sim(l, want)), 0);
+  }));
   f.out_sim = mean(failing.map((t) => sim(t.actual.slice(-80), t.expected.slice(-80))));
   // the right answer is somewhere in the text, just not where or how the checker wants it
   f.out_expected_answer_text = frac(

@@ -87,7 +87,7 @@ describe('features', () => {
     expect(f.loop_cmp_le).toBeCloseTo(Math.log1p(1));
     expect(f.loop_bound_literal).toBeCloseTo(Math.log1p(1));
     expect(f.decl_int).toBeCloseTo(Math.log1p(5)); // a, b, c, smallest, i
-    expect(f.decl_float).toBeCloseTo(Math.log1p(1));
+    expect(f.decl_real).toBeCloseTo(Math.log1p(1));
     expect(f.cmp_input_input).toBeCloseTo(Math.log1p(3));
     expect(f.if_without_else).toBe(0);
     expect(f.scanf_d).toBeCloseTo(Math.log1p(3));
@@ -118,6 +118,35 @@ describe('features', () => {
     expect(f.in_fail_dup).toBe(1);
     expect(f.in_pass_dup).toBe(0);
     expect(f.in_sep_dup).toBe(1);
+  });
+
+  it('report: a sequence answer is compared as a whole, not by the closing line every output shares', () => {
+    const trailer = "That's all, have a nice day!";
+    // as the digits checker reports them: each answer with the newline its pattern ends in
+    const seq = (id: string, input: string, exp: string[], act: string[]) =>
+      test(id, 'WRONG_ANSWER', input, `Enter an integer > \n${exp.map((x) => `${x}\n`).join('')}${trailer}\n`, `Enter an integer > \n${act.map((x) => `${x}\n`).join('')}${trailer}\n`, { expected: exp.map((x) => `${x}\n`), actual: act.map((x) => `${x}\n`) });
+    // 0 prints no digit: the answer is missing although the last line matches
+    const missing = reportFeatures(report([seq('blackbox/1', '0\n', ['0'], []), test('blackbox/2', 'PASS', '12\n', '2\n1\n', '2\n1\n', { expected: ['2', '1'], actual: ['2', '1'] })]));
+    expect(missing.out_contains_expected).toBe(0);
+    expect(missing.ans_includes_expected).toBe(0);
+    // the digits are all there, plus an extra 0: the expected run is included, and there is more
+    const extra = reportFeatures(report([seq('blackbox/1', '12\n', ['2', '1'], ['2', '1', '0'])]));
+    expect(extra.out_contains_expected).toBe(1);
+    expect(extra.ans_includes_expected).toBe(1);
+    expect(extra.ans_multi).toBe(1);
+    // two digits printed for two expected: no more answers than asked for
+    const swapped = reportFeatures(report([seq('blackbox/1', '12\n', ['2', '1'], ['1', '2'])]));
+    expect(swapped.ans_multi).toBe(0);
+    expect(swapped.ans_includes_expected).toBe(0);
+  });
+
+  it('report: a prompt naming the possible answers is not taken for the answer line', () => {
+    const expected = 'Enter thresholds for A, B, C, D\nin that order > Student has an B grade\n';
+    const r = reportFeatures(report([test('blackbox/1', 'NO_ANSWER', '90 80 70 60\n85\n', expected, 'Thresholds?\nStudent has a B grade\n', { expected: ['B'], actual: [] })]));
+    expect(r.out_contains_expected).toBe(0);
+    // the best-matching printed line is compared with the answer line alone
+    expect(r.out_last_line_sim).toBeGreaterThan(0.4);
+    expect(r.out_last_line_sim).toBeLessThan(1);
   });
 
   it('input properties and string similarity', () => {
