@@ -35,6 +35,18 @@ describe.skipIf(!root)('UidPool (as root)', () => {
     expect(fs.existsSync(path.join(dir, '63100'))).toBe(false);
   });
 
+  it('a lock appears with its owner inside and leaves no scratch file behind; a taken lock is respected', async () => {
+    const dir = lockDir();
+    fs.writeFileSync(path.join(dir, '63200'), '1'); // held by a live process (init)
+    const pool = new UidPool({ base: 63200, size: 2, lockDir: dir });
+    const lease = await pool.acquire();
+    expect(lease.uid).toBe(63201);
+    expect(fs.readFileSync(path.join(dir, '63201'), 'utf8')).toBe(String(process.pid));
+    expect(fs.readdirSync(dir).sort()).toEqual(['63200', '63201']);
+    lease.release();
+    expect(fs.readdirSync(dir)).toEqual(['63200']);
+  });
+
   it('refuses a uid range that would include system users', () => {
     expect(() => new UidPool({ base: 0, size: 10, lockDir: lockDir() })).toThrow(/uid range is invalid/);
   });
