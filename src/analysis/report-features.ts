@@ -189,7 +189,8 @@ function containsRun(xs: string[], run: string[]): boolean {
   return false;
 }
 
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** An answer as the text states it: not inside a longer word or number, case ignored. */
+const answerPattern = (answer: string) => new RegExp(`(^|[^\\w-])${answer.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^\\w]|$)`, 'i');
 
 /**
  * The lines of the expected output that state the answer (the last lines holding an expected
@@ -201,7 +202,7 @@ function answerBlock(t: TestResult): string {
   // answers may carry the newline the checker's pattern took with them ("0\n")
   const answers = (t.answers?.expected ?? []).map((a) => a.trim()).filter(Boolean);
   if (!answers.length || !lines.length) return lastLine(t.expected);
-  const res = answers.map((a) => new RegExp(`(^|[^\\w-])${escapeRe(a)}([^\\w]|$)`, 'i'));
+  const res = answers.map(answerPattern);
   const hits = lines.map((l, i) => (res.some((re) => re.test(l)) ? i : -1)).filter((i) => i >= 0);
   if (!hits.length) return lastLine(t.expected);
   // a prompt may name answers too ("thresholds for A, B, C"): keep the last lines, one per answer
@@ -328,7 +329,8 @@ export function reportFeatures(report: TestReport): Record<ReportFeatureName, nu
   f.out_fewer_lines = frac(failing, (t) => lines(t.actual) < lines(t.expected));
   f.out_more_lines = frac(failing, (t) => lines(t.actual) > lines(t.expected));
   f.out_norm_equal = frac(failing, (t) => fold(t.actual) === fold(t.expected));
-  f.out_contains_expected = frac(failing, (t) => t.actual.includes(answerBlock(t)));
+  const blocks = new Map(failing.map((t) => [t, answerBlock(t)]));
+  f.out_contains_expected = frac(failing, (t) => t.actual.includes(blocks.get(t)!));
   f.out_prefix_of_expected = frac(failing, (t) => t.actual.trim().length > 0 && t.expected.startsWith(t.actual.trimEnd()));
   // many tests print alike: compare each distinct pair once
   const memo = new Map<string, number>();
@@ -338,7 +340,7 @@ export function reportFeatures(report: TestReport): Record<ReportFeatureName, nu
     return memo.get(k)!;
   };
   f.out_last_line_sim = mean(failing.map((t) => {
-    const want = answerBlock(t).split('\n').at(-1)!;
+    const want = blocks.get(t)!.split('\n').at(-1)!;
     const got = t.actual.split('\n').map((l) => l.trim()).filter(Boolean).slice(-50);
     return got.reduce((best, l) => Math.max(best, sim(l, want)), 0);
   }));
@@ -346,7 +348,7 @@ export function reportFeatures(report: TestReport): Record<ReportFeatureName, nu
   // the right answer is somewhere in the text, just not where or how the checker wants it
   f.out_expected_answer_text = frac(
     failing.filter((t) => t.answers?.expected.length),
-    (t) => t.answers!.expected.every((e) => new RegExp(`(^|[^\\w-])${e.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^\\w]|$)`, 'i').test(t.actual)),
+    (t) => t.answers!.expected.every((e) => answerPattern(e).test(t.actual)),
   );
 
   const kind = answerKind(tests);

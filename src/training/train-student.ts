@@ -61,11 +61,6 @@ export function studentFold(student: string): number {
   return createHash('sha256').update(`early-stop:${student}`).digest()[0]! % FOLDS;
 }
 
-/** Students held out for early stopping by a single network: fold 0, about one in five. */
-export function isEarlyStoppingStudent(student: string): boolean {
-  return studentFold(student) === 0;
-}
-
 export function toTrainSet(items: Prepared[], t: Taxonomy, mutantWeight: number): TrainSet {
   return {
     x: items.map((p) => p.features),
