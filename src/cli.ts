@@ -46,7 +46,7 @@ program
   .option('--labels <jsonl>', 'labels of the submissions in --data, one JSON object a line')
   .option('--mutants <n>', 'mutants to add to the training data', int('--mutants', 0, 50_000), 4000)
   .option('--out <folder>', 'where to write student.onnx, manifest.json and the report', modelsDir)
-  .option('--seed <n>', 'random seed (the same command and seed give the same model)', int('--seed', 0, 2 ** 31 - 1), 1)
+  .option('--seed <n>', 'random seed (the same command, seed and graded reports in .cache give the same model)', int('--seed', 0, 2 ** 31 - 1), 1)
   .option('--members <n>', 'seeds trained and merged (logit average) into the shipped network', int('--members', 1, 20), 5)
   .option('--taxonomy <file>', 'label taxonomy (default models/taxonomy.json)')
   .option('--train-split <name>', 'split to train on', 'train')
@@ -67,6 +67,7 @@ program
   .option('--mutants <n>', 'mutants for the comparison students', int('--mutants', 0, 50_000), 4000)
   .option('--taxonomy <file>', 'label taxonomy (default models/taxonomy.json)')
   .option('--no-loao', 'skip leave-one-assignment-out')
+  .option('--loao-seeds <n>', 'seeds per leave-one-assignment-out fold and variant', int('--loao-seeds', 1, 20), 3)
   .option('--ablation', 'also train without each feature group and with fewer mutants')
   .option('--no-fixtures', "do not mutate the project's own correct fixture programs")
   .action(evaluateCommand);

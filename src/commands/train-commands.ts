@@ -76,6 +76,7 @@ export interface EvaluateFlags {
   mutants: number;
   taxonomy?: string;
   loao: boolean;
+  loaoSeeds: number;
   ablation: boolean;
   fixtures: boolean;
 }
@@ -140,7 +141,7 @@ export function evaluateCommand(flags: EvaluateFlags): Promise<void> {
         mutants: mutants.length,
         skipped: data.skipped,
         shipped: { model: (p) => shippedPreds.get(p.example.id)!, variant: predictor.manifest.variant },
-        ...(flags.loao ? { loao: { all: data.all, seed } } : {}),
+        ...(flags.loao ? { loao: { all: data.all, seeds: Array.from({ length: flags.loaoSeeds }, (_, i) => i + 1) } } : {}),
         ...(ablation ? { ablation } : {}),
         quiet: true,
       },
@@ -150,7 +151,7 @@ export function evaluateCommand(flags: EvaluateFlags): Promise<void> {
     process.stdout.write(
       `${flags.split} (${report.data.examples} programs): shipped model accuracy ${s.accuracy.toFixed(3)}, macro-F1 ${s.macro_f1.toFixed(3)}, tag exact match ${report.reasoning.exact_match.toFixed(3)}\n` +
         `${flags.seeds} seeds: distilled ${report.variants.distilled.accuracy.toFixed(3)} ± ${report.variants.distilled.accuracy_sd.toFixed(3)}, label-only ${report.variants.label_only.accuracy.toFixed(3)} ± ${report.variants.label_only.accuracy_sd.toFixed(3)}\n` +
-        (report.loao ? `leave-one-assignment-out mean accuracy: distilled ${report.loao.mean.distilled.accuracy.toFixed(3)}, label-only ${report.loao.mean.label_only.accuracy.toFixed(3)}\n` : '') +
+        (report.loao ? `leave-one-assignment-out mean accuracy (${report.loao.seeds.length} seeds): distilled ${report.loao.mean.distilled.accuracy.toFixed(3)} ± ${report.loao.mean.distilled.accuracy_sd.toFixed(3)}, label-only ${report.loao.mean.label_only.accuracy.toFixed(3)} ± ${report.loao.mean.label_only.accuracy_sd.toFixed(3)}\n` : '') +
         `report: ${path.join(flags.out, 'report.md')}\n`,
     );
   });

@@ -42,7 +42,12 @@ export interface EvaluationReport {
   reasoning: { exact_match: number; micro_f1: number; macro_f1: number };
   given_reasoning: { exact: { n: number; accuracy: number }; not_exact: { n: number; accuracy: number } };
   baselines: { name: string; accuracy: number; macro_f1: number }[];
-  loao?: { folds: { assignment: string; n: number; distilled: { accuracy: number; macro_f1: number }; label_only: { accuracy: number; macro_f1: number } }[]; mean: Record<Variant, { accuracy: number; macro_f1: number }> };
+  /** Per fold and variant: means over `seeds`; `mean` also gives the spread of the per-seed means. */
+  loao?: {
+    seeds: number[];
+    folds: { assignment: string; n: number; distilled: { accuracy: number; macro_f1: number }; label_only: { accuracy: number; macro_f1: number } }[];
+    mean: Record<Variant, { accuracy: number; macro_f1: number; accuracy_sd: number; per_seed: number[] }>;
+  };
   ablation?: { name: string; accuracy: number; macro_f1: number; exact_match: number }[];
   distillation: { accuracy_delta: number; macro_f1_delta: number; seeds_distilled_better: number; verdict: string };
 }
@@ -103,8 +108,11 @@ export interface EvaluateOptions {
   shipFirstDistilled?: boolean;
   /** Seeds merged into each evaluated network (see trainStudent). */
   members?: number;
-  /** Leave-one-assignment-out: all examples (every split) and the mutants, by assignment. */
-  loao?: { all: Prepared[]; seed: number };
+  /**
+   * Leave-one-assignment-out: all examples (every split) and the mutants, by assignment; one
+   * network per seed and fold, since a single seed moves a fold by several points.
+   */
+  loao?: { all: Prepared[]; seeds: number[] };
   ablation?: { name: string; train: Prepared[]; test: Prepared[] }[];
   quiet?: boolean;
   onModel?: (m: StudentModel) => void;
@@ -177,19 +185,31 @@ export function evaluate(split: Split, o: EvaluateOptions): EvaluationReport {
 
   let loao: EvaluationReport['loao'];
   if (o.loao) {
-    const all = o.loao.all;
+    const { all, seeds } = o.loao;
     const assignments = [...new Set(all.filter((p) => p.example.provenance.kind === 'submission').map((p) => p.example.assignment))].sort();
-    const folds = assignments.map((a) => {
+    const runs = assignments.map((a) => {
       const fitData = all.filter((p) => p.example.assignment !== a && (p.example.split !== split.test[0]?.example.split || p.example.provenance.kind === 'mutant'));
       const test = all.filter((p) => p.example.assignment === a && p.example.provenance.kind === 'submission');
-      const d = train('distilled', o.loao!.seed, fitData);
-      const l = train('label_only', o.loao!.seed, fitData);
-      const sd = score(test, test.map((p) => predictStudent(d, p.features)));
-      const sl = score(test, test.map((p) => predictStudent(l, p.features)));
-      return { assignment: a, n: test.length, distilled: { accuracy: round(sd.accuracy), macro_f1: round(sd.macro_f1) }, label_only: { accuracy: round(sl.accuracy), macro_f1: round(sl.macro_f1) } };
+      const per = (v: Variant) => seeds.map((seed) => {
+        const m = train(v, seed, fitData);
+        return score(test, test.map((p) => predictStudent(m, p.features)));
+      });
+      return { assignment: a, n: test.length, distilled: per('distilled'), label_only: per('label_only') };
     });
-    const mean = (v: Variant, k: 'accuracy' | 'macro_f1') => round(folds.reduce((s, f) => s + f[v][k], 0) / Math.max(1, folds.length));
-    loao = { folds, mean: { distilled: { accuracy: mean('distilled', 'accuracy'), macro_f1: mean('distilled', 'macro_f1') }, label_only: { accuracy: mean('label_only', 'accuracy'), macro_f1: mean('label_only', 'macro_f1') } } };
+    const avg = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
+    const folds = runs.map((r) => ({
+      assignment: r.assignment,
+      n: r.n,
+      distilled: { accuracy: round(avg(r.distilled.map((x) => x.accuracy))), macro_f1: round(avg(r.distilled.map((x) => x.macro_f1))) },
+      label_only: { accuracy: round(avg(r.label_only.map((x) => x.accuracy))), macro_f1: round(avg(r.label_only.map((x) => x.macro_f1))) },
+    }));
+    const mean = (v: Variant) => {
+      // each seed's mean over the assignments, then their mean and spread
+      const perSeed = seeds.map((_, k) => avg(runs.map((r) => r[v][k]!.accuracy)));
+      const f1 = avg(seeds.map((_, k) => avg(runs.map((r) => r[v][k]!.macro_f1))));
+      return { accuracy: round(avg(perSeed)), macro_f1: round(f1), accuracy_sd: round(meanSd(perSeed).sd), per_seed: perSeed.map(round) };
+    };
+    loao = { seeds, folds, mean: { distilled: mean('distilled'), label_only: mean('label_only') } };
   }
 
   const ablation = o.ablation?.map((ab) => {

@@ -58,12 +58,14 @@ export function reportMarkdown(r: EvaluationReport, confusionFile?: string): str
       '',
       '## Leave one assignment out',
       '',
-      'Train on the other assignments (their training programs and mutants), test on every labelled program of the held-out one.',
+      `Train on the other assignments (their training programs and mutants), test on every labelled program of the held-out one; one network per seed, means over ${r.loao.seeds.length} seed${r.loao.seeds.length === 1 ? '' : 's'} (${r.loao.seeds.join(', ')}).`,
       '',
       '| held-out assignment | programs | distilled accuracy | distilled macro-F1 | label-only accuracy | label-only macro-F1 |',
       '|---|---|---|---|---|---|',
       ...r.loao.folds.map((x) => `| ${x.assignment} | ${x.n} | ${f(x.distilled.accuracy)} | ${f(x.distilled.macro_f1)} | ${f(x.label_only.accuracy)} | ${f(x.label_only.macro_f1)} |`),
-      `| **mean** | | ${f(r.loao.mean.distilled.accuracy)} | ${f(r.loao.mean.distilled.macro_f1)} | ${f(r.loao.mean.label_only.accuracy)} | ${f(r.loao.mean.label_only.macro_f1)} |`,
+      `| **mean** | | ${f(r.loao.mean.distilled.accuracy)} ± ${f(r.loao.mean.distilled.accuracy_sd)} | ${f(r.loao.mean.distilled.macro_f1)} | ${f(r.loao.mean.label_only.accuracy)} ± ${f(r.loao.mean.label_only.accuracy_sd)} | ${f(r.loao.mean.label_only.macro_f1)} |`,
+      '',
+      `Mean accuracy of each seed: distilled ${r.loao.mean.distilled.per_seed.map(f).join(', ')}; label-only ${r.loao.mean.label_only.per_seed.map(f).join(', ')}.`,
     );
   }
   if (r.ablation?.length) {

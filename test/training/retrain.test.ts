@@ -12,7 +12,8 @@ import { loadPredictor } from '../../src/model/predictor.js';
 import { loadTaxonomy } from '../../src/model/taxonomy.js';
 import { fixturesDir } from '../../src/paths.js';
 import { loadLabelledFolder, splitOfStudent } from '../../src/training/load-labelled-folder.js';
-import { retrain } from '../../src/training/retrain.js';
+import { evaluate } from '../../src/training/evaluate.js';
+import { buildData, retrain } from '../../src/training/retrain.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const taxonomy = loadTaxonomy();
@@ -58,6 +59,28 @@ describe('retrain', () => {
     expect(fs.readFileSync(path.join(a, 'confusion.svg'), 'utf8')).toMatch(/^<svg/);
     // the written model loads and predicts
     expect((await loadPredictor(a)).manifest.model.sha256).toBe(first.manifest.model.sha256);
+  });
+});
+
+describe('evaluate', () => {
+  it('leave-one-assignment-out trains one network per seed and fold and reports means and the spread over seeds', { timeout: 300_000 }, async () => {
+    const data = await buildData(options(''));
+    const report = evaluate(
+      { train: data.train, test: data.evaluation },
+      { taxonomy, seeds: [1], mutantWeight: 0.3, dataPath: 'fixtures', splitName: 'validation', mutants: 0, skipped: [], loao: { all: data.all, seeds: [1, 2] }, quiet: true },
+    );
+    const loao = report.loao!;
+    expect(loao.seeds).toEqual([1, 2]);
+    const assignments = [...new Set(data.all.filter((p) => p.example.provenance.kind === 'submission').map((p) => p.example.assignment))].sort();
+    expect(loao.folds.map((f) => f.assignment)).toEqual(assignments);
+    for (const v of ['distilled', 'label_only'] as const) {
+      const m = loao.mean[v];
+      expect(m.per_seed).toHaveLength(2);
+      // the mean is the mean of the seeds' means, which is also the mean of the folds' means
+      expect(m.accuracy).toBeCloseTo((m.per_seed[0]! + m.per_seed[1]!) / 2, 2);
+      expect(m.accuracy).toBeCloseTo(loao.folds.reduce((s, f) => s + f[v].accuracy, 0) / loao.folds.length, 2);
+      expect(m.accuracy_sd).toBeCloseTo(Math.abs(m.per_seed[0]! - m.per_seed[1]!) / Math.SQRT2, 2);
+    }
   });
 });
 
