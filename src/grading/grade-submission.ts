@@ -51,13 +51,16 @@ export async function compileSubmission(source: Buffer, a: Assignment, sandbox: 
   const text = renameSource(displayText(run.stderr, 16_384).text, SANDBOX_SOURCE, fileName);
   let limit: CompileSection['limit'] = null;
   let note = '';
-  if (run.cpuLimit || run.wallLimit) {
+  // the driver's own clock misses its compiler proper (cc1): when RLIMIT_CPU stops cc1, only the
+  // driver says so ("CPU time limit exceeded signal terminated program cc1")
+  const cpuKilled = run.exitCode !== 0 && /CPU time limit exceeded/i.test(text);
+  if (run.cpuLimit || run.wallLimit || cpuKilled) {
     limit = 'TIMEOUT';
-    note = `The compiler was stopped after ${run.cpuLimit ? `${c.limits.cpuMs} ms of CPU time` : `${c.limits.wallMs} ms`}.`;
+    note = `The compiler was stopped after ${run.cpuLimit || cpuKilled ? `${c.limits.cpuMs} ms of CPU time` : `${c.limits.wallMs} ms`}.`;
   } else if (run.outputLimit) {
     limit = 'OUTPUT_LIMIT';
     note = 'The compiler printed too many messages and was stopped.';
-  } else if (run.signal !== null || (run.exitCode !== 0 && /out of memory|cannot allocate|virtual memory exhausted/i.test(text))) {
+  } else if (run.signal !== null || (run.exitCode !== 0 && /out of memory|cannot allocate|virtual memory exhausted|Killed signal terminated program/i.test(text))) {
     limit = 'MEMORY_LIMIT';
     note = `The compiler ran out of its ${Math.round(c.limits.memoryBytes / 1048576)} MiB of memory.`;
   } else if (run.spawnFailed) {

@@ -186,6 +186,13 @@ describe('hostile programs at compile time', () => {
     expect(report.timing.compileMs).toBeLessThan(a.compiler.limits.wallMs + 2000);
   });
 
+  it('macro bomb over the CPU limit: TIMEOUT, although only the compiler driver sees cc1 stopped', async () => {
+    const { report } = await grade('compile-macro-bomb.c', ['\n'], `${LIMITS}compile: {cpu_ms: 2000}\n`);
+    expect(report.verdict).toBe('COMPILE_ERROR');
+    expect(report.compile.limit).toBe('TIMEOUT');
+    expect(report.compile.diagnostics).toMatch(/The compiler was stopped after 2000 ms of CPU time\./);
+  });
+
   it('5 MB source: refused before compiling', async () => {
     const source = zlib.gunzipSync(hostile('huge-source.c.gz'));
     expect(source.length).toBeGreaterThan(5_000_000);
