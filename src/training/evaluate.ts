@@ -196,18 +196,15 @@ export function evaluate(split: Split, o: EvaluateOptions): EvaluationReport {
       });
       return { assignment: a, n: test.length, distilled: per('distilled'), label_only: per('label_only') };
     });
-    const avg = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
-    const folds = runs.map((r) => ({
-      assignment: r.assignment,
-      n: r.n,
-      distilled: { accuracy: round(avg(r.distilled.map((x) => x.accuracy))), macro_f1: round(avg(r.distilled.map((x) => x.macro_f1))) },
-      label_only: { accuracy: round(avg(r.label_only.map((x) => x.accuracy))), macro_f1: round(avg(r.label_only.map((x) => x.macro_f1))) },
-    }));
+    const avg = (xs: number[]) => meanSd(xs).mean;
+    const overSeeds = (xs: { accuracy: number; macro_f1: number }[]) => ({ accuracy: round(avg(xs.map((x) => x.accuracy))), macro_f1: round(avg(xs.map((x) => x.macro_f1))) });
+    const folds = runs.map((r) => ({ assignment: r.assignment, n: r.n, distilled: overSeeds(r.distilled), label_only: overSeeds(r.label_only) }));
     const mean = (v: Variant) => {
       // each seed's mean over the assignments, then their mean and spread
       const perSeed = seeds.map((_, k) => avg(runs.map((r) => r[v][k]!.accuracy)));
       const f1 = avg(seeds.map((_, k) => avg(runs.map((r) => r[v][k]!.macro_f1))));
-      return { accuracy: round(avg(perSeed)), macro_f1: round(f1), accuracy_sd: round(meanSd(perSeed).sd), per_seed: perSeed.map(round) };
+      const { mean: accuracy, sd } = meanSd(perSeed);
+      return { accuracy: round(accuracy), macro_f1: round(f1), accuracy_sd: round(sd), per_seed: perSeed.map(round) };
     };
     loao = { seeds, folds, mean: { distilled: mean('distilled'), label_only: mean('label_only') } };
   }
