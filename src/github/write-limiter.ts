@@ -40,10 +40,12 @@ return 0
 /**
  * A slot is counted when the request leaves, GitHub counts it when it arrives, and the two
  * drift apart by a varying delay. GitHub's limits are ceilings, so keep a margin: 95% of
- * the count, over a window longer by 2% (at least 250 ms).
+ * the count, over a window longer by 2%, and by at least a second, because a busy worker
+ * (or network) can hold a request that long: a burst that left over more than the window
+ * can then arrive within it.
  */
 export function withMargin(l: WriteLimit): WriteLimit {
-  return { limit: Math.max(1, Math.floor(l.limit * 0.95)), windowMs: l.windowMs + Math.max(250, Math.round(l.windowMs * 0.02)) };
+  return { limit: Math.max(1, Math.floor(l.limit * 0.95)), windowMs: l.windowMs + Math.max(1000, Math.round(l.windowMs * 0.02)) };
 }
 
 /**

@@ -10,6 +10,8 @@ describe('the per-installation write budget (Redis)', () => {
   it('keeps a margin below GitHub’s limits', () => {
     expect(withMargin({ limit: 80, windowMs: 60_000 })).toEqual({ limit: 76, windowMs: 61_200 });
     expect(withMargin({ limit: 500, windowMs: 3_600_000 })).toEqual({ limit: 475, windowMs: 3_672_000 });
+    // short windows still get a second's slack for the time a request spends in flight
+    expect(withMargin({ limit: 80, windowMs: 3_000 })).toEqual({ limit: 76, windowMs: 4_000 });
   });
 
   it('two limiters (two workers) share one budget: never more than the limit in any window', async () => {

@@ -159,6 +159,8 @@ export class FakeGitHub {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    // GitHub counts a write when it arrives, not when its body has been read
+    const arrived = Date.now();
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString();
@@ -206,7 +208,7 @@ export class FakeGitHub {
       return send(fault.status, { message: 'Server Error' });
     }
     if (method !== 'GET') {
-      const now = Date.now();
+      const now = arrived;
       for (const l of this.o.enforce ?? []) {
         const recent = this.writes.filter((w) => w.installation === installation && now - w.at < l.windowMs).length;
         if (recent >= l.limit) return send(403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '1' });
