@@ -11,7 +11,16 @@ import { INTROCLASS_CHECKERS } from './introclass-checkers.js';
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
-export const DEFAULT_COMPILER_FLAGS = ['-std=gnu11', '-O0', '-fdiagnostics-color=never'];
+/**
+ * Uninitialised locals start at zero instead of whatever the stack held: a program that reads
+ * one prints the same on every run and every machine (leftovers depend on the libc, on what ran
+ * before and on address randomisation), so a student's verdict, and the reports the student
+ * model is trained on, do not depend on where they were graded. Zero, not a pattern: a fresh
+ * stack mostly held zeros, and IntroClass's recorded failing tests assume them (a pattern makes
+ * 20 of its defects fail tests the benchmark says they pass). -Wuninitialized still warns.
+ * gcc 12+ and clang 8+ accept the option.
+ */
+export const DEFAULT_COMPILER_FLAGS = ['-std=gnu11', '-O0', '-ftrivial-auto-var-init=zero', '-fdiagnostics-color=never'];
 /** -Og lets gcc see uninitialised reads and undefined loops that -O0 hides. */
 export const DEFAULT_LINT_FLAGS = ['-Og', '-Wall', '-Wextra', '-Wfloat-conversion'];
 

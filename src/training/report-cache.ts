@@ -7,7 +7,7 @@ import { testReportSchema, type TestReport } from '../grading/report.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 
 /** Bump when grading changes what a report says, so cached reports are graded again. */
-const GRADER_VERSION = 'grader/2';
+const GRADER_VERSION = 'grader/3';
 
 const fingerprints = new WeakMap<Assignment, string>();
 

@@ -46,6 +46,19 @@ describe('templates', () => {
   });
 });
 
+describe('a program that passes', () => {
+  it('still gets the compiler’s hint: an uninitialised variable that happened to start at zero', async () => {
+    const a = await loadAssignment(resolveAssignment('median'));
+    const source = Buffer.from(
+      '#include <stdio.h>\nint main(void){int a,b,c,shift; scanf("%d%d%d",&a,&b,&c);\nint m = (a>b) ? ((b>c) ? b : (a>c) ? c : a) : ((a>c) ? a : (b>c) ? c : b);\nprintf("%d is the median\\n", m + shift); return 0;}\n',
+    );
+    const f = await runPipeline({ sandbox: new Sandbox(), predictor: null, templates: loadTemplates(taxonomy), taxonomy }, { source, fileName: 'median.c', assignment: a });
+    expect(f.report.verdict).toBe('PASS');
+    expect(f.comment).toContain('Every test passes');
+    expect(f.comment).toMatch(/#### The compiler still has a hint[\s\S]*- line 4: `.*shift.* (is|may be) used uninitialized`/);
+  });
+});
+
 describe('degraded pipeline', () => {
   const source = Buffer.from('#include <stdio.h>\nint main(void){int a,b,c; scanf("%d%d%d",&a,&b,&c); printf("%d is the median\\n", a); return 0;}\n');
 

@@ -16,6 +16,21 @@ describe('gradeSubmission', () => {
     expect(r.summary.nondeterministic).toBe(true);
   });
 
+  it('starts uninitialised locals at zero, whatever ran before on the same stack', async () => {
+    const a = await loadAssignment(tempAssignment('uninit', [{ input: '2\n', expected: '1\n' }, { input: '5\n', expected: '10\n' }], 'checker: {type: exact}\n'));
+    // sum is never set; dirty() has just left 12345 where sum_to's frame lies
+    const program = [
+      '#include <stdio.h>',
+      'void dirty(void) { volatile int x[16]; for (int i = 0; i < 16; i++) x[i] = 12345; }',
+      'int sum_to(int n) { int sum; for (int i = 0; i < n; i++) sum += i; return sum; }',
+      'int main(void) { int n; scanf("%d", &n); dirty(); printf("%d\\n", sum_to(n)); return 0; }',
+    ].join('\n');
+    const r = await gradeSubmission(src(program), a, sandbox);
+    expect(r.tests.map((t) => t.actual)).toEqual(['1\n', '10\n']);
+    // the bug is still reported: the lint pass warns
+    expect(r.compile.lint.some((d) => /uninitiali[sz]ed/.test(d.message))).toBe(true);
+  });
+
   it('does not flag a deterministic failure, and re-runs nothing when told so', async () => {
     const a = await loadAssignment(tempAssignment('det', [{ input: '\n', expected: 'same\n' }], 'checker: {type: exact}\n'));
     const wrong = src('#include <stdio.h>\nint main(void) { puts("other"); return 0; }\n');
