@@ -208,12 +208,11 @@ export class FakeGitHub {
       return send(fault.status, { message: 'Server Error' });
     }
     if (method !== 'GET') {
-      const now = arrived;
       for (const l of this.o.enforce ?? []) {
-        const recent = this.writes.filter((w) => w.installation === installation && now - w.at < l.windowMs).length;
+        const recent = this.writes.filter((w) => w.installation === installation && arrived - w.at < l.windowMs).length;
         if (recent >= l.limit) return send(403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '1' });
       }
-      this.writes.push({ installation, at: now, method, path: url.pathname });
+      this.writes.push({ installation, at: arrived, method, path: url.pathname });
     }
     return this.route(op, p, body as Record<string, any>, url, installation, send); // eslint-disable-line @typescript-eslint/no-explicit-any
   }
