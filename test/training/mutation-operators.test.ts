@@ -113,7 +113,15 @@ describe('mutation operators: each injects the bug it labels', () => {
     const s = find('printf-specifier');
     expect(line(s.mutated, 17)).toBe('  printf("%c is the median\\n", m);');
     const e = find('printf-extra-text');
-    expect(line(e.mutated, 17)).toBe('  printf("%d is the median\\n%d is the median\\n", m);');
+    // the arguments are repeated with the format: never more conversions than arguments
+    expect(line(e.mutated, 17)).toBe('  printf("%d is the median\\n%d is the median\\n", m, m);');
+  });
+
+  it('printf-extra-text repeats only arguments that are safe to evaluate twice', () => {
+    const src = 'int main(void) {\n  int i = 0;\n  printf("%d\\n", i++);\n  printf("%d %c\\n", i, (char) i);\n  return 0;\n}\n';
+    const twice = mutationsOf(src).filter((m) => m.operator === 'printf-extra-text').map((m) => applyMutation(src, m));
+    expect(twice).toHaveLength(1);
+    expect(line(twice[0]!, 4)).toBe('  printf("%d %c\\n%d %c\\n", i, (char) i, i, (char) i);');
   });
 
   it('scanf-format, scanf-target and fgets-to-scanf: INPUT_HANDLING', () => {
@@ -163,6 +171,25 @@ describe('mutants, graded for real', () => {
     expect(run1.stats.graded).toBeGreaterThanOrEqual(run1.stats.kept + run1.stats.equivalent + run1.stats.notCompiling);
     const run2 = await generateMutants(base, 12, 7, taxonomy, grade);
     expect(run2.examples.map((e) => e.id)).toEqual(run1.examples.map((e) => e.id));
+  });
+
+  it('keeps the other operators\' picks when one operator offers different candidates', async () => {
+    const taxonomy = loadTaxonomy();
+    const a = await loadAssignment(resolveAssignment('median'));
+    const reference = fs.readFileSync(`${a.dir}/reference.c`, 'utf8');
+    // every candidate "fails": which ones are kept depends only on the shuffles
+    const fails = async () => ({ compiled: true, verdict: 'FAIL', tests: [], summary: { nondeterministic: false }, compile: { lint: [] } }) as never;
+    const base = (id: string, source: string) => ({ id, assignment: 'median', assignment_: a, student: id, source, origin: 'reference solution' });
+    const ref = base('ref', reference);
+    // a program whose only mutations are scanf ones: it adds INPUT_HANDLING candidates and nothing else
+    const reader = base('reader', 'int main(void) {\n  int x;\n  scanf("%d", &x);\n  return 0;\n}\n');
+    expect(new Set(mutationsOf(reader.source).map((m) => m.fixType))).toEqual(new Set(['INPUT_HANDLING']));
+    const alone = await generateMutants([ref], 20, 3, taxonomy, fails);
+    const withReader = await generateMutants([ref, reader], 20, 3, taxonomy, fails);
+    const picks = (r: typeof alone) => r.examples.filter((e) => e.label.fixType !== 'INPUT_HANDLING').map((e) => e.id);
+    expect(picks(alone).length).toBeGreaterThan(5);
+    expect(alone.stats.candidates).toBeGreaterThan(alone.stats.graded); // a real choice was made
+    expect(picks(withReader)).toEqual(picks(alone));
   });
 
   it('adds BOUNDARY to a missing branch that only equal values reach, and UNDEFINED_BEHAVIOR to an uninitialised read', () => {

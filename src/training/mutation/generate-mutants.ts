@@ -71,7 +71,9 @@ export async function generateMutants(
   onGraded?: () => void,
   concurrency = 2,
 ): Promise<{ examples: Example[]; reports: Map<string, TestReport>; stats: MutantStats }> {
-  const rand = mulberry32(seed);
+  // each operator's list is shuffled by its own stream: a change in what one operator
+  // offers leaves the other operators' picks, and so most of the graded mutants, as they were
+  const shuffleFor = (type: string, op: string) => mulberry32((seed ^ createHash('sha256').update(`${type}/${op}`).digest().readUInt32LE(0)) >>> 0);
   const seen = new Set(bases.map((b) => normalise(b.source)));
   type Candidate = { base: MutationBase; m: Mutation; source: string };
   const byType = new Map<string, Candidate[]>();
@@ -94,7 +96,7 @@ export async function generateMutants(
   for (const t of types) {
     const byOp = new Map<string, Candidate[]>();
     for (const c of byType.get(t)!) byOp.set(c.m.operator, [...(byOp.get(c.m.operator) ?? []), c]);
-    const lists = [...byOp.keys()].sort().map((k) => shuffleInPlace(byOp.get(k)!, rand));
+    const lists = [...byOp.keys()].sort().map((k) => shuffleInPlace(byOp.get(k)!, shuffleFor(t, k)));
     const interleaved: Candidate[] = [];
     for (let i = 0; lists.some((l) => i < l.length); i++) for (const l of lists) if (i < l.length) interleaved.push(l[i]!);
     byType.set(t, interleaved);

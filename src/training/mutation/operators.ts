@@ -208,6 +208,7 @@ function textSlips(text: string): { replacement: string; what: string }[] {
   for (const w of words.slice(0, 4)) {
     const s = w[0];
     const i = w.index!;
+    if (text[i - 1] === '%') continue; // "%sec": the letters after % are a conversion, not a word
     const swapped = s[0]! + s[2]! + s[1]! + s.slice(3);
     if (swapped !== s) out.push({ replacement: text.slice(0, i) + swapped + text.slice(i + s.length), what: `misspelt "${s}"` });
     const recased = s[0] === s[0]!.toUpperCase() ? s[0]!.toLowerCase() + s.slice(1) : s[0]!.toUpperCase() + s.slice(1);
@@ -215,6 +216,12 @@ function textSlips(text: string): { replacement: string; what: string }[] {
     out.push({ replacement: (text.slice(0, i) + text.slice(i + s.length + 1)).replace(/ {2,}/g, ' '), what: `left out "${s}"` });
   }
   return out;
+}
+
+/** An expression that may be evaluated twice without changing what the program does. */
+function sideEffectFree(e: SyntaxNode): boolean {
+  for (const x of walk(e)) if (x.type === 'call_expression' || x.type === 'update_expression' || x.type === 'assignment_expression') return false;
+  return true;
 }
 
 function outputs(n: SyntaxNode, emit: Emit): void {
@@ -231,8 +238,15 @@ function outputs(n: SyntaxNode, emit: Emit): void {
     const swap = { d: 'c', i: 'c', c: 'd', f: 'd', lf: 'd', s: 'c' }[spec[1] as 'd'];
     emit({ operator: 'printf-specifier', fixType: 'OUTPUT_FORMAT', tags: ['OUTPUT'], replacement: `"${inner.replace(spec[0], `%${swap}`)}"`, ...at(fmt), description: `format %${spec[1]} became %${swap}` });
   }
-  if (inner.endsWith('\\n')) {
-    emit({ operator: 'printf-extra-text', fixType: 'OUTPUT_FORMAT', tags: ['OUTPUT'], replacement: `"${inner}${inner}"`, ...at(fmt), description: 'the answer is printed twice' });
+  // printed twice means the arguments twice too: a format with more conversions than
+  // arguments is undefined behaviour, and printed whatever the registers held, differently
+  // from one machine to the next
+  const args = n.childForFieldName('arguments')!;
+  const rest = args.namedChildren.slice(1);
+  if (inner.endsWith('\\n') && rest.every(sideEffectFree)) {
+    const values = rest.map((a) => a.text);
+    const replacement = `("${inner}${inner}"${[...values, ...values].map((v) => `, ${v}`).join('')})`;
+    emit({ operator: 'printf-extra-text', fixType: 'OUTPUT_FORMAT', tags: ['OUTPUT'], replacement, ...at(args), description: 'the answer is printed twice' });
   }
 }
 
