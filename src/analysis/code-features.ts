@@ -115,6 +115,10 @@ const CMP = new Set(['<', '<=', '>', '>=', '==', '!=']);
 
 const log1p = (x: number) => Math.log1p(Math.max(0, x));
 
+/** The node types the features look at (the rest of the tree is only walked past). */
+const WATCHED: ReadonlySet<string> = new Set(['ERROR', 'function_definition', 'if_statement', 'else_clause', 'switch_statement', 'case_statement', 'conditional_expression', 'for_statement', 'while_statement', 'do_statement', 'break_statement', 'continue_statement', 'binary_expression', 'unary_expression', 'assignment_expression', 'update_expression', 'cast_expression', 'number_literal', 'char_literal', 'subscript_expression', 'identifier', 'declaration', 'call_expression']);
+
+
 function op(node: SyntaxNode): string {
   return node.childForFieldName('operator')?.type ?? '';
 }
@@ -177,7 +181,7 @@ function readsBeforeSet(t: FlatTree, body: number[]): { uninit: number; readFirs
   for (const k of body) {
     const type = t.type[k]!;
     if (type !== 'declaration' && type !== 'identifier') continue;
-    const n = t.nodes[k]!;
+    const n = t.node(k);
     if (type === 'declaration') {
       for (const d of n.namedChildren) {
         if (d.type === 'identifier') {
@@ -207,9 +211,9 @@ function readsBeforeSet(t: FlatTree, body: number[]): { uninit: number; readFirs
 function dataFlow(t: FlatTree, inc: (k: string, by?: number) => void): void {
   const inputs = new Set<string>();
   const IFS = new Set(['if_statement']);
-  for (let k = 0; k < t.nodes.length; k++) {
+  for (let k = 0; k < t.size; k++) {
     if (t.type[k] !== 'call_expression') continue;
-    const n = t.nodes[k]!;
+    const n = t.node(k);
     if (!/scanf$/.test(n.childForFieldName('function')?.text ?? '')) continue;
     for (const a of n.childForFieldName('arguments')?.namedChildren.slice(1) ?? []) {
       const target = a.type === 'pointer_expression' ? a.childForFieldName('argument') : a;
@@ -218,17 +222,17 @@ function dataFlow(t: FlatTree, inc: (k: string, by?: number) => void): void {
   }
   if (!inputs.size) return;
   const assigned = new Set<string>();
-  for (let k = 0; k < t.nodes.length; k++) {
+  for (let k = 0; k < t.size; k++) {
     if (t.type[k] !== 'assignment_expression') continue;
-    const n = t.nodes[k]!;
+    const n = t.node(k);
     const left = n.childForFieldName('left');
     const right = n.childForFieldName('right');
     if (left?.type === 'identifier' && !inputs.has(left.text)) assigned.add(left.text);
     if (right?.type === 'identifier' && inputs.has(right.text) && t.hasAncestor(k, IFS)) inc('assign_from_input_in_if');
   }
-  for (let k = 0; k < t.nodes.length; k++) {
+  for (let k = 0; k < t.size; k++) {
     if (t.type[k] !== 'binary_expression') continue;
-    const n = t.nodes[k]!;
+    const n = t.node(k);
     if (!CMP.has(op(n))) continue;
     const l = n.childForFieldName('left');
     const r = n.childForFieldName('right');
@@ -251,12 +255,12 @@ export function codeFeatures(source: string, tree: Tree = parseC(source)): Recor
   let printfLiteralChars = 0;
 
   // the native binding makes every node access costly: flatten once, then ask the arrays
-  const t = flatten(tree);
-  const within = (outer: SyntaxNode) => t.descendants(t.indexOf(outer)).map((k) => t.nodes[k]!);
-  const WATCHED = new Set(['ERROR', 'function_definition', 'if_statement', 'else_clause', 'switch_statement', 'case_statement', 'conditional_expression', 'for_statement', 'while_statement', 'do_statement', 'break_statement', 'continue_statement', 'binary_expression', 'unary_expression', 'assignment_expression', 'update_expression', 'cast_expression', 'number_literal', 'char_literal', 'subscript_expression', 'identifier', 'declaration', 'call_expression']);
-  for (let idx = 0; idx < t.nodes.length; idx++) {
+  const t = flatten(tree, WATCHED);
+  // the comparisons inside a condition: the only descendants asked about
+  const binaryWithin = (outer: SyntaxNode) => t.descendants(t.indexOf(outer)).filter((k) => t.type[k] === 'binary_expression').map((k) => t.node(k));
+  for (let idx = 0; idx < t.size; idx++) {
     if (!WATCHED.has(t.type[idx]!)) continue;
-    const n = t.nodes[idx]!;
+    const n = t.node(idx);
     switch (t.type[idx]) {
       case 'ERROR':
         inc('parse_errors');
@@ -285,7 +289,7 @@ export function codeFeatures(source: string, tree: Tree = parseC(source)): Recor
         const cond = n.childForFieldName('condition');
         if (cond) {
           let c = 0;
-          for (const x of within(cond)) if (x.type === 'binary_expression' && CMP.has(op(x))) c++;
+          for (const x of binaryWithin(cond)) if (x.type === 'binary_expression' && CMP.has(op(x))) c++;
           cmpInCondMax = Math.max(cmpInCondMax, c);
         }
         if (t.hasAncestor(idx, LOOPS) && t.descendants(idx).some((k) => t.type[k] === 'return_statement')) inc('early_return');
@@ -310,7 +314,7 @@ export function codeFeatures(source: string, tree: Tree = parseC(source)): Recor
         if (t.hasAncestor(idx, LOOPS)) inc('loops_nested');
         const cond = loopCondition(n);
         if (cond) {
-          for (const x of [cond, ...within(cond)]) {
+          for (const x of [cond, ...binaryWithin(cond)]) {
             if (x.type !== 'binary_expression') continue;
             const o = op(x);
             if (o === '<=' || o === '>=') inc('loop_cmp_le');

@@ -1,4 +1,4 @@
-import { walk, type SyntaxNode, type Tree } from './parse-c.js';
+import type { SyntaxNode, Tree } from './parse-c.js';
 
 /**
  * A parse tree flattened once into plain arrays. Every property read on a tree-sitter node
@@ -6,7 +6,10 @@ import { walk, type SyntaxNode, type Tree } from './parse-c.js';
  * descendants) are answered from these arrays instead.
  */
 export interface FlatTree {
-  nodes: SyntaxNode[];
+  /** How many nodes (named and anonymous) the tree has. */
+  size: number;
+  /** Node i, made on first use: most nodes (punctuation, most tokens) are never needed as objects. */
+  node(i: number): SyntaxNode;
   type: string[];
   start: number[];
   end: number[];
@@ -19,29 +22,81 @@ export interface FlatTree {
   hasAncestor(i: number, types: ReadonlySet<string>): boolean;
 }
 
-export function flatten(tree: Tree): FlatTree {
-  const nodes = [...walk(tree.rootNode)];
-  const type = nodes.map((n) => n.type);
-  const start = nodes.map((n) => n.startIndex);
-  const end = nodes.map((n) => n.endIndex);
-  const ids = new Map(nodes.map((n, i) => [n.id, i]));
-  const parent = new Array<number>(nodes.length).fill(-1);
+/**
+ * `eager`: the node types made into objects during the walk (those the caller will ask for);
+ * any other node is made on request, which costs a seek from the root.
+ */
+export function flatten(tree: Tree, eager?: ReadonlySet<string>): FlatTree {
+  // type and offsets come from the cursor, and node objects only when asked for: making every
+  // node and asking it for them (and for its id) was most of featurize's time
+  const cursor = tree.rootNode.walk();
+  const type: string[] = [];
+  const start: number[] = [];
+  const end: number[] = [];
+  const nodes: (SyntaxNode | undefined)[] = [];
+  for (let descending = true; ; ) {
+    if (descending) {
+      const t = cursor.nodeType;
+      nodes.push(!eager || eager.has(t) ? cursor.currentNode : undefined);
+      type.push(t);
+      start.push(cursor.startIndex);
+      end.push(cursor.endIndex);
+      if (cursor.gotoFirstChild()) continue;
+    }
+    if (cursor.gotoNextSibling()) {
+      descending = true;
+      continue;
+    }
+    if (!cursor.gotoParent()) break;
+    descending = false;
+  }
+  const size = type.length;
+  // the walk above is tree-sitter's depth-first order, so node i is its descendant number i
+  const seek = tree.rootNode.walk();
+  const node = (i: number): SyntaxNode => {
+    let n = nodes[i];
+    if (!n) {
+      seek.gotoDescendant(i);
+      n = nodes[i] = seek.currentNode;
+    }
+    return n;
+  };
+  const parent = new Array<number>(size).fill(-1);
   const stack: number[] = [];
-  for (let i = 0; i < nodes.length; i++) {
+  for (let i = 0; i < size; i++) {
     while (stack.length && !(start[i]! >= start[stack.at(-1)!]! && end[i]! <= end[stack.at(-1)!]!)) stack.pop();
     parent[i] = stack.at(-1) ?? -1;
     stack.push(i);
   }
+  // nodes by span, built on the first lookup; nested nodes can share a span, and then the id decides
+  let bySpan: Map<string, number[]> | undefined;
+  const indexOf = (wanted: SyntaxNode): number => {
+    if (!bySpan) {
+      bySpan = new Map();
+      for (let i = 0; i < size; i++) {
+        const k = `${start[i]}:${end[i]}`;
+        const list = bySpan.get(k);
+        if (list) list.push(i);
+        else bySpan.set(k, [i]);
+      }
+    }
+    const list = bySpan.get(`${wanted.startIndex}:${wanted.endIndex}`);
+    if (!list) return -1;
+    if (list.length === 1) return list[0]!;
+    const id = wanted.id;
+    return list.find((i) => node(i).id === id) ?? -1;
+  };
   return {
-    nodes,
+    size,
+    node,
     type,
     start,
     end,
     parent,
-    indexOf: (node) => ids.get(node.id) ?? -1,
+    indexOf,
     descendants(i) {
       const out: number[] = [];
-      for (let k = i + 1; k < nodes.length && start[k]! >= start[i]! && end[k]! <= end[i]!; k++) out.push(k);
+      for (let k = i + 1; k < size && start[k]! >= start[i]! && end[k]! <= end[i]!; k++) out.push(k);
       return out;
     },
     hasAncestor(i, types) {

@@ -1,5 +1,5 @@
 import type { TestReport } from '../grading/report.js';
-import { walk, type Tree } from './parse-c.js';
+import type { Tree } from './parse-c.js';
 
 /**
  * How the program's printed texts compare with what the tests expect. The expected
@@ -25,8 +25,8 @@ export interface Fragment {
 /** The text pieces the program prints that carry an answer: they hold a conversion or end a line. */
 export function answerFragments(tree: Tree): Fragment[] {
   const out: Fragment[] = [];
-  for (const n of walk(tree.rootNode)) {
-    if (n.type !== 'call_expression') continue;
+  // one native call for the calls, in source order, instead of a walk over every node
+  for (const n of tree.rootNode.descendantsOfType('call_expression')) {
     const name = n.childForFieldName('function')?.text;
     if (name !== 'printf' && name !== 'puts') continue;
     const first = n.childForFieldName('arguments')?.namedChildren[0];
