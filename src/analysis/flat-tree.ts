@@ -1,4 +1,4 @@
-import type { SyntaxNode, Tree } from './parse-c.js';
+import { cursorWalk, type SyntaxNode, type Tree } from './parse-c.js';
 
 /**
  * A parse tree flattened once into plain arrays. Every property read on a tree-sitter node
@@ -29,26 +29,16 @@ export interface FlatTree {
 export function flatten(tree: Tree, eager?: ReadonlySet<string>): FlatTree {
   // type and offsets come from the cursor, and node objects only when asked for: making every
   // node and asking it for them (and for its id) was most of featurize's time
-  const cursor = tree.rootNode.walk();
   const type: string[] = [];
   const start: number[] = [];
   const end: number[] = [];
   const nodes: (SyntaxNode | undefined)[] = [];
-  for (let descending = true; ; ) {
-    if (descending) {
-      const t = cursor.nodeType;
-      nodes.push(!eager || eager.has(t) ? cursor.currentNode : undefined);
-      type.push(t);
-      start.push(cursor.startIndex);
-      end.push(cursor.endIndex);
-      if (cursor.gotoFirstChild()) continue;
-    }
-    if (cursor.gotoNextSibling()) {
-      descending = true;
-      continue;
-    }
-    if (!cursor.gotoParent()) break;
-    descending = false;
+  for (const cursor of cursorWalk(tree.rootNode)) {
+    const t = cursor.nodeType;
+    nodes.push(!eager || eager.has(t) ? cursor.currentNode : undefined);
+    type.push(t);
+    start.push(cursor.startIndex);
+    end.push(cursor.endIndex);
   }
   const size = type.length;
   // the walk above is tree-sitter's depth-first order, so node i is its descendant number i

@@ -25,6 +25,15 @@ describe('flatten', () => {
     }
   });
 
+  it('walks a subtree without leaving it', () => {
+    const ret = all.find((n) => n.type === 'return_statement')!;
+    const inside = [...walk(ret)];
+    expect(inside[0]!.type).toBe('return_statement');
+    expect(inside.every((n) => n.startIndex >= ret.startIndex && n.endIndex <= ret.endIndex)).toBe(true);
+    expect(inside.map((n) => n.type)).toContain('binary_expression');
+    expect(inside.map((n) => n.type)).not.toContain('}');
+  });
+
   it('finds the index of nodes that share a span (the file and its only function)', () => {
     const t = flatten(tree);
     const fn = tree.rootNode.namedChildren[0]!;
