@@ -118,7 +118,6 @@ const log1p = (x: number) => Math.log1p(Math.max(0, x));
 /** The node types the features look at (the rest of the tree is only walked past). */
 const WATCHED: ReadonlySet<string> = new Set(['ERROR', 'function_definition', 'if_statement', 'else_clause', 'switch_statement', 'case_statement', 'conditional_expression', 'for_statement', 'while_statement', 'do_statement', 'break_statement', 'continue_statement', 'binary_expression', 'unary_expression', 'assignment_expression', 'update_expression', 'cast_expression', 'number_literal', 'char_literal', 'subscript_expression', 'identifier', 'declaration', 'call_expression']);
 
-
 function op(node: SyntaxNode): string {
   return node.childForFieldName('operator')?.type ?? '';
 }
@@ -256,8 +255,11 @@ export function codeFeatures(source: string, tree: Tree = parseC(source)): Recor
 
   // the native binding makes every node access costly: flatten once, then ask the arrays
   const t = flatten(tree, WATCHED);
-  // the comparisons inside a condition: the only descendants asked about
-  const binaryWithin = (outer: SyntaxNode) => t.descendants(t.indexOf(outer)).filter((k) => t.type[k] === 'binary_expression').map((k) => t.node(k));
+  // the binary expressions of a condition, itself included: the only parts of it asked about
+  const binariesOf = (cond: SyntaxNode) => {
+    const i = t.indexOf(cond);
+    return [i, ...t.descendants(i)].filter((k) => t.type[k] === 'binary_expression').map((k) => t.node(k));
+  };
   for (let idx = 0; idx < t.size; idx++) {
     if (!WATCHED.has(t.type[idx]!)) continue;
     const n = t.node(idx);
@@ -289,7 +291,7 @@ export function codeFeatures(source: string, tree: Tree = parseC(source)): Recor
         const cond = n.childForFieldName('condition');
         if (cond) {
           let c = 0;
-          for (const x of binaryWithin(cond)) if (x.type === 'binary_expression' && CMP.has(op(x))) c++;
+          for (const x of binariesOf(cond)) if (CMP.has(op(x))) c++;
           cmpInCondMax = Math.max(cmpInCondMax, c);
         }
         if (t.hasAncestor(idx, LOOPS) && t.descendants(idx).some((k) => t.type[k] === 'return_statement')) inc('early_return');
@@ -314,8 +316,7 @@ export function codeFeatures(source: string, tree: Tree = parseC(source)): Recor
         if (t.hasAncestor(idx, LOOPS)) inc('loops_nested');
         const cond = loopCondition(n);
         if (cond) {
-          for (const x of [cond, ...binaryWithin(cond)]) {
-            if (x.type !== 'binary_expression') continue;
+          for (const x of binariesOf(cond)) {
             const o = op(x);
             if (o === '<=' || o === '>=') inc('loop_cmp_le');
             if (o === '<' || o === '>') inc('loop_cmp_lt');

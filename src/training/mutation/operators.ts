@@ -226,8 +226,9 @@ function sideEffectFree(e: SyntaxNode): boolean {
 
 function outputs(n: SyntaxNode, emit: Emit): void {
   if (n.type !== 'call_expression' || n.childForFieldName('function')?.text !== 'printf') return;
-  const fmt = n.childForFieldName('arguments')?.namedChildren[0];
-  if (fmt?.type !== 'string_literal') return;
+  const args = n.childForFieldName('arguments');
+  const [fmt, ...rest] = args?.namedChildren ?? [];
+  if (!args || fmt?.type !== 'string_literal') return;
   const inner = fmt.text.slice(1, -1);
   if (!/%/.test(inner)) return; // the prompt: harmless to change
   for (const s of textSlips(inner)) {
@@ -241,8 +242,6 @@ function outputs(n: SyntaxNode, emit: Emit): void {
   // printed twice means the arguments twice too: a format with more conversions than
   // arguments is undefined behaviour, and printed whatever the registers held, differently
   // from one machine to the next
-  const args = n.childForFieldName('arguments')!;
-  const rest = args.namedChildren.slice(1);
   if (inner.endsWith('\\n') && rest.every(sideEffectFree)) {
     const values = rest.map((a) => a.text);
     const replacement = `("${inner}${inner}"${[...values, ...values].map((v) => `, ${v}`).join('')})`;
