@@ -69,7 +69,7 @@ export async function buildData(o: Omit<RetrainOptions, 'out' | 'command'>): Pro
   const bar = progress('grading mutants', Math.round(o.mutants * 1.6), o.quiet);
   const mut = await generateMutants(bases, o.mutants, o.seed, t, (s, a) => cache.grade(s, a), () => bar.tick());
   bar.stop();
-  log(`mutants: ${mut.stats.kept} kept of ${mut.stats.graded} graded (${mut.stats.candidates} candidates from ${bases.length} correct programs; ${mut.stats.equivalent} passed every test, ${mut.stats.notCompiling} did not compile)`);
+  log(`mutants: ${mut.stats.kept} kept of ${mut.stats.graded} graded (${mut.stats.candidates} candidates from ${bases.length} correct programs; ${mut.stats.equivalent} passed every test, ${mut.stats.notCompiling} did not compile, ${mut.stats.nondeterministic} printed differently when re-run)`);
   const mutantsFile = await writeMutants(mut.examples, o.seed);
 
   const real = await prepare(ds.examples, book, cache, { title: 'grading submissions', quiet: o.quiet ?? false });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadAssignment } from '../../src/assignments/load-assignment.js';
@@ -190,6 +191,20 @@ describe('mutants, graded for real', () => {
     expect(picks(alone).length).toBeGreaterThan(5);
     expect(alone.stats.candidates).toBeGreaterThan(alone.stats.graded); // a real choice was made
     expect(picks(withReader)).toEqual(picks(alone));
+  });
+
+  it('drops mutants whose output changes when re-run: their reports would differ from machine to machine', async () => {
+    const taxonomy = loadTaxonomy();
+    const a = await loadAssignment(resolveAssignment('median'));
+    const reference = fs.readFileSync(`${a.dir}/reference.c`, 'utf8');
+    // half the candidates, chosen by their text, print differently on a second run
+    const flaky = (s: string) => createHash('sha256').update(s).digest()[0]! % 2 === 0;
+    const grade = async (s: string) => ({ compiled: true, verdict: 'FAIL', tests: [], summary: { nondeterministic: flaky(s) }, compile: { lint: [] } }) as never;
+    const base = [{ id: 'ref', assignment: 'median', assignment_: a, student: 'ref', source: reference, origin: 'reference solution' }];
+    const run = await generateMutants(base, 20, 3, taxonomy, grade);
+    expect(run.stats.nondeterministic).toBeGreaterThan(0);
+    expect(run.examples.length).toBeGreaterThan(5);
+    for (const e of run.examples) expect(flaky(e.source)).toBe(false);
   });
 
   it('adds BOUNDARY to a missing branch that only equal values reach, and UNDEFINED_BEHAVIOR to an uninitialised read', () => {
