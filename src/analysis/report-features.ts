@@ -1,3 +1,4 @@
+import { distance } from 'fastest-levenshtein';
 import type { TestReport, TestResult } from '../grading/report.js';
 
 /**
@@ -159,21 +160,8 @@ export function similarity(a: string, b: string): number {
   b = b.slice(0, 80);
   if (a === b) return 1;
   if (!a.length || !b.length) return 0;
-  let prev = new Int32Array(b.length + 1);
-  let cur = new Int32Array(b.length + 1);
-  for (let j = 0; j <= b.length; j++) prev[j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    cur[0] = i;
-    const ca = a.charCodeAt(i - 1);
-    for (let j = 1; j <= b.length; j++) {
-      const sub = prev[j - 1]! + (ca === b.charCodeAt(j - 1) ? 0 : 1);
-      const del = prev[j]! + 1;
-      const ins = cur[j - 1]! + 1;
-      cur[j] = sub < del ? (sub < ins ? sub : ins) : del < ins ? del : ins;
-    }
-    [prev, cur] = [cur, prev];
-  }
-  return 1 - prev[b.length]! / Math.max(a.length, b.length);
+  // Myers' bit-parallel edit distance: the same number as the textbook table, in a fraction of the time
+  return 1 - distance(a, b) / Math.max(a.length, b.length);
 }
 
 const lastLine = (s: string) =>

@@ -155,4 +155,25 @@ describe('features', () => {
     expect(similarity('abc', 'abc')).toBe(1);
     expect(similarity('abcd', 'abce')).toBeCloseTo(0.75);
   });
+
+  it('string similarity is exactly the textbook edit distance, for long and non-ASCII strings too', () => {
+    const textbook = (a: string, b: string) => {
+      const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+      for (let i = 1; i <= a.length; i++)
+        for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      return d[a.length]![b.length]!;
+    };
+    // a fixed pseudo-random stream: lengths on both sides of 32 and 64 (the bit-parallel word sizes)
+    let s = 12345;
+    const rand = (n: number) => ((s = (s * 1103515245 + 12345) % 2147483648) % n);
+    const alphabet = 'ab 1é\n-';
+    const word = () => Array.from({ length: rand(100) }, () => alphabet[rand(alphabet.length)]).join('');
+    for (let k = 0; k < 300; k++) {
+      const a = word().slice(0, 80);
+      const b = word().slice(0, 80);
+      const want = a === b ? 1 : !a.length || !b.length ? 0 : 1 - textbook(a, b) / Math.max(a.length, b.length);
+      expect(similarity(a, b)).toBe(want);
+    }
+    expect(similarity('x'.repeat(200), 'x'.repeat(80) + 'y')).toBe(1); // both cut to 80 characters
+  });
 });
