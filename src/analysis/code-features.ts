@@ -115,8 +115,11 @@ const CMP = new Set(['<', '<=', '>', '>=', '==', '!=']);
 
 const log1p = (x: number) => Math.log1p(Math.max(0, x));
 
-/** The node types the features look at (the rest of the tree is only walked past). */
-const WATCHED: ReadonlySet<string> = new Set(['ERROR', 'function_definition', 'if_statement', 'else_clause', 'switch_statement', 'case_statement', 'conditional_expression', 'for_statement', 'while_statement', 'do_statement', 'break_statement', 'continue_statement', 'binary_expression', 'unary_expression', 'assignment_expression', 'update_expression', 'cast_expression', 'number_literal', 'char_literal', 'subscript_expression', 'identifier', 'declaration', 'call_expression']);
+/**
+ * The node types the features look at as node objects (the rest of the tree is only walked
+ * past). Identifiers, half of these in a typical program, are read as text from the flat tree.
+ */
+const WATCHED: ReadonlySet<string> = new Set(['ERROR', 'function_definition', 'if_statement', 'else_clause', 'switch_statement', 'case_statement', 'conditional_expression', 'for_statement', 'while_statement', 'do_statement', 'break_statement', 'continue_statement', 'binary_expression', 'unary_expression', 'assignment_expression', 'update_expression', 'cast_expression', 'number_literal', 'char_literal', 'subscript_expression', 'declaration', 'call_expression']);
 
 function op(node: SyntaxNode): string {
   return node.childForFieldName('operator')?.type ?? '';
@@ -179,10 +182,8 @@ function readsBeforeSet(t: FlatTree, body: number[]): { uninit: number; readFirs
   let readFirst = 0;
   for (const k of body) {
     const type = t.type[k]!;
-    if (type !== 'declaration' && type !== 'identifier') continue;
-    const n = t.node(k);
     if (type === 'declaration') {
-      for (const d of n.namedChildren) {
+      for (const d of t.node(k).namedChildren) {
         if (d.type === 'identifier') {
           uninit++;
           pending.set(d.text, d.endIndex);
@@ -190,14 +191,17 @@ function readsBeforeSet(t: FlatTree, body: number[]): { uninit: number; readFirs
       }
       continue;
     }
-    if (n.type !== 'identifier' || !pending.has(n.text)) continue;
-    if (n.startIndex <= pending.get(n.text)!) continue;
+    if (type !== 'identifier') continue;
+    const name = t.text(k);
+    if (!pending.has(name)) continue;
+    if (t.start[k]! <= pending.get(name)!) continue;
+    const n = t.node(k);
     const parent = n.parent;
     const isTarget =
       (parent?.type === 'assignment_expression' && parent.childForFieldName('left')?.id === n.id && op(parent) === '=') ||
       (parent?.type === 'pointer_expression' && op(parent) === '&');
     if (!isTarget) readFirst++;
-    pending.delete(n.text);
+    pending.delete(name);
   }
   return { uninit, readFirst };
 }
@@ -254,13 +258,17 @@ export function codeFeatures(source: string, tree: Tree = parseC(source)): Recor
   let printfLiteralChars = 0;
 
   // the native binding makes every node access costly: flatten once, then ask the arrays
-  const t = flatten(tree, WATCHED);
+  const t = flatten(tree, WATCHED, source);
   // the binary expressions of a condition, itself included: the only parts of it asked about
   const binariesOf = (cond: SyntaxNode) => {
     const i = t.indexOf(cond);
     return [i, ...t.descendants(i)].filter((k) => t.type[k] === 'binary_expression').map((k) => t.node(k));
   };
   for (let idx = 0; idx < t.size; idx++) {
+    if (t.type[idx] === 'identifier') {
+      identifiers.add(t.text(idx));
+      continue;
+    }
     if (!WATCHED.has(t.type[idx]!)) continue;
     const n = t.node(idx);
     switch (t.type[idx]) {
@@ -376,9 +384,6 @@ export function codeFeatures(source: string, tree: Tree = parseC(source)): Recor
         break;
       case 'subscript_expression':
         inc('arrays_subscript');
-        break;
-      case 'identifier':
-        identifiers.add(n.text);
         break;
       case 'declaration': {
         const type = n.childForFieldName('type');

@@ -10,6 +10,8 @@ export interface FlatTree {
   size: number;
   /** Node i, made on first use: most nodes (punctuation, most tokens) are never needed as objects. */
   node(i: number): SyntaxNode;
+  /** The source text of node i, without making the node when the source was given. */
+  text(i: number): string;
   type: string[];
   start: number[];
   end: number[];
@@ -24,9 +26,11 @@ export interface FlatTree {
 
 /**
  * `eager`: the node types made into objects during the walk (those the caller will ask for);
- * any other node is made on request, which costs a seek from the root.
+ * any other node is made on request, which costs a seek from the root. `source`: the string
+ * the tree was parsed from, so that `text` is a slice (tree-sitter's offsets into a string
+ * input are string indices: its own `text` is the same substring).
  */
-export function flatten(tree: Tree, eager?: ReadonlySet<string>): FlatTree {
+export function flatten(tree: Tree, eager?: ReadonlySet<string>, source?: string): FlatTree {
   // type and offsets come from the cursor, and node objects only when asked for: making every
   // node and asking it for them (and for its id) was most of featurize's time
   const type: string[] = [];
@@ -79,6 +83,7 @@ export function flatten(tree: Tree, eager?: ReadonlySet<string>): FlatTree {
   return {
     size,
     node,
+    text: (i) => (source === undefined ? node(i).text : source.slice(start[i]!, end[i]!)),
     type,
     start,
     end,

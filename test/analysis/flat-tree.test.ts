@@ -25,6 +25,17 @@ describe('flatten', () => {
     }
   });
 
+  it('gives each node\'s text from the source, the same as tree-sitter\'s, also past non-ASCII characters', () => {
+    const src = 'int main(){char *s = "héllo – ☃"; int naïve = 1; return s[0] + naïve;}';
+    const tr = parseC(src);
+    const nodes = [...walk(tr.rootNode)];
+    const withSource = flatten(tr, new Set(), src);
+    const without = flatten(tr);
+    expect(nodes.map((_, i) => withSource.text(i))).toEqual(nodes.map((n) => n.text));
+    expect(nodes.map((_, i) => without.text(i))).toEqual(nodes.map((n) => n.text));
+    expect(nodes.map((_, i) => withSource.text(i))).toContain('naïve');
+  });
+
   it('walks a subtree without leaving it', () => {
     const ret = all.find((n) => n.type === 'return_statement')!;
     const inside = [...walk(ret)];
