@@ -25,21 +25,34 @@ const BURST = Number(process.env.BENCH_BURST ?? 200);
 const INSTALLATIONS = 20;
 
 process.env.FIXSENSE_QUIET ??= '1';
-const manifest = (await loadSubmissionManifest()).filter((s) => ['median', 'smallest'].includes(s.assignment) && s.expect !== 'COMPILE_ERROR' && !(s.verdicts ?? []).includes('TIMEOUT'));
+const manifest = (await loadSubmissionManifest()).filter(
+  (s) =>
+    ['median', 'smallest'].includes(s.assignment) &&
+    s.expect !== 'COMPILE_ERROR' &&
+    !(s.verdicts ?? []).includes('TIMEOUT'),
+);
 const programs = manifest.map((s) => ({ s, source: fs.readFileSync(s.path) }));
 
 async function engineThroughput(parallel: number): Promise<number> {
   const sandbox = new Sandbox();
-  const assignments = new Map(await Promise.all([...new Set(programs.map((p) => p.s.assignment))].map(async (n) => [n, await loadAssignment(resolveAssignment(n))] as const)));
+  const assignments = new Map(
+    await Promise.all(
+      [...new Set(programs.map((p) => p.s.assignment))].map(
+        async (n) => [n, await loadAssignment(resolveAssignment(n))] as const,
+      ),
+    ),
+  );
   const jobs = Array.from({ length: BURST }, (_, i) => programs[i % programs.length]!);
   let next = 0;
   const start = performance.now();
-  await Promise.all(Array.from({ length: parallel }, async () => {
-    while (next < jobs.length) {
-      const j = jobs[next++]!;
-      await gradeSubmission(j.source, assignments.get(j.s.assignment)!, sandbox);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < jobs.length) {
+        const j = jobs[next++]!;
+        await gradeSubmission(j.source, assignments.get(j.s.assignment)!, sandbox);
+      }
+    }),
+  );
   return jobs.length / ((performance.now() - start) / 1000);
 }
 
@@ -50,12 +63,28 @@ async function burst(workers: number) {
   const e = env(fake, { FIXSENSE_QUIET: process.env.BENCH_WORKER_LOG ? '0' : '1' });
   delete e.WORKER_CONCURRENCY;
   const web = await startApp({ web: true, worker: false, env: e });
-  const children: ChildProcess[] = Array.from({ length: workers }, () => spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--no-web'], { cwd: projectRoot, env: { ...process.env, ...e }, stdio: process.env.BENCH_WORKER_LOG ? ['ignore', fs.openSync(process.env.BENCH_WORKER_LOG, 'a'), 'ignore'] : 'ignore' }));
+  const children: ChildProcess[] = Array.from({ length: workers }, () =>
+    spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--no-web'], {
+      cwd: projectRoot,
+      env: { ...process.env, ...e },
+      stdio: process.env.BENCH_WORKER_LOG
+        ? ['ignore', fs.openSync(process.env.BENCH_WORKER_LOG, 'a'), 'ignore']
+        : 'ignore',
+    }),
+  );
   // wait until the workers are up: a first push is graded and left out of the figures
   const warm = sha(`warm-${workers}`);
   fake.addFile('course', 'median-warm', warm, 'median.c', programs[0]!.source);
-  await sendWebhook(web.port!, 'push', pushPayload({ owner: 'course', repo: 'median-warm', sha: warm, installation: 999 }));
-  await waitFor(() => fake.checkRuns.find((c) => c.head_sha === warm && c.status === 'completed'), 120_000, 'workers to start');
+  await sendWebhook(
+    web.port!,
+    'push',
+    pushPayload({ owner: 'course', repo: 'median-warm', sha: warm, installation: 999 }),
+  );
+  await waitFor(
+    () => fake.checkRuns.find((c) => c.head_sha === warm && c.status === 'completed'),
+    120_000,
+    'workers to start',
+  );
 
   // unloaded: pushes one at a time
   const single: number[] = [];
@@ -63,7 +92,11 @@ async function burst(workers: number) {
     const c = sha(`single-${workers}-${i}`);
     fake.addFile('course', `median-one${i}`, c, 'median.c', programs[i % programs.length]!.source);
     const t = Date.now();
-    await sendWebhook(web.port!, 'push', pushPayload({ owner: 'course', repo: `median-one${i}`, sha: c, installation: 998 }));
+    await sendWebhook(
+      web.port!,
+      'push',
+      pushPayload({ owner: 'course', repo: `median-one${i}`, sha: c, installation: 998 }),
+    );
     const run = await waitFor(() => fake.checkRuns.find((r) => r.head_sha === c && r.status === 'completed'), 60_000);
     single.push(run.completed_at! - t);
   }
@@ -72,17 +105,36 @@ async function burst(workers: number) {
   const commits = Array.from({ length: BURST }, (_, i) => sha(`bench-${workers}-${i}`));
   commits.forEach((c, i) => {
     const p = programs[i % programs.length]!;
-    fake.addFile('course', `${p.s.assignment}-b${i}`, c, p.s.assignment === 'smallest' ? 'src/smallest.c' : 'median.c', p.source);
+    fake.addFile(
+      'course',
+      `${p.s.assignment}-b${i}`,
+      c,
+      p.s.assignment === 'smallest' ? 'src/smallest.c' : 'median.c',
+      p.source,
+    );
   });
   const start = Date.now();
   await Promise.all(
     commits.map((c, i) => {
       const p = programs[i % programs.length]!;
       sent.set(c, Date.now());
-      return sendWebhook(web.port!, 'push', pushPayload({ owner: 'course', repo: `${p.s.assignment}-b${i}`, sha: c, installation: 100 + (i % INSTALLATIONS) }));
+      return sendWebhook(
+        web.port!,
+        'push',
+        pushPayload({
+          owner: 'course',
+          repo: `${p.s.assignment}-b${i}`,
+          sha: c,
+          installation: 100 + (i % INSTALLATIONS),
+        }),
+      );
     }),
   );
-  await waitFor(() => commits.every((c) => fake.checkRuns.some((r) => r.head_sha === c && r.status === 'completed')), 600_000, 'the burst');
+  await waitFor(
+    () => commits.every((c) => fake.checkRuns.some((r) => r.head_sha === c && r.status === 'completed')),
+    600_000,
+    'the burst',
+  );
   const end = Math.max(...fake.checkRuns.filter((r) => sent.has(r.head_sha)).map((r) => r.completed_at!));
   const runs = commits.map((c) => fake.checkRuns.find((r) => r.head_sha === c)!);
   const toProgress = runs.map((r) => r.created_at - sent.get(r.head_sha)!);
@@ -94,25 +146,53 @@ async function burst(workers: number) {
   return { toProgress, toDone, single, jobsPerSec: BURST / ((end - start) / 1000) };
 }
 
-console.log(`fixsense App load test: ${BURST} push webhooks at once, ${programs.length} fixture programs, ${INSTALLATIONS} installations, loopback fake GitHub, real Redis`);
+console.log(
+  `fixsense App load test: ${BURST} push webhooks at once, ${programs.length} fixture programs, ${INSTALLATIONS} installations, loopback fake GitHub, real Redis`,
+);
 const one = await burst(1);
 const two = await burst(2);
 const e1 = await engineThroughput(1);
 const e2 = await engineThroughput(2);
-printTable('One push at a time (ms, webhook → completed check run)', ['workers', 'median', 'p95'], [
-  ['1', fmt(median(one.single), 0), fmt(percentile(one.single, 95), 0)],
-  ['2', fmt(median(two.single), 0), fmt(percentile(two.single, 95), 0)],
-]);
-printTable(`A burst of ${BURST} pushes (ms)`, ['workers', 'webhook → check run in progress: median', 'p95', 'webhook → completed: median', 'p95'], [
-  ['1', fmt(median(one.toProgress), 0), fmt(percentile(one.toProgress, 95), 0), fmt(median(one.toDone), 0), fmt(percentile(one.toDone, 95), 0)],
-  ['2', fmt(median(two.toProgress), 0), fmt(percentile(two.toProgress, 95), 0), fmt(median(two.toDone), 0), fmt(percentile(two.toDone, 95), 0)],
-]);
+printTable(
+  'One push at a time (ms, webhook → completed check run)',
+  ['workers', 'median', 'p95'],
+  [
+    ['1', fmt(median(one.single), 0), fmt(percentile(one.single, 95), 0)],
+    ['2', fmt(median(two.single), 0), fmt(percentile(two.single, 95), 0)],
+  ],
+);
+printTable(
+  `A burst of ${BURST} pushes (ms)`,
+  ['workers', 'webhook → check run in progress: median', 'p95', 'webhook → completed: median', 'p95'],
+  [
+    [
+      '1',
+      fmt(median(one.toProgress), 0),
+      fmt(percentile(one.toProgress, 95), 0),
+      fmt(median(one.toDone), 0),
+      fmt(percentile(one.toDone, 95), 0),
+    ],
+    [
+      '2',
+      fmt(median(two.toProgress), 0),
+      fmt(percentile(two.toProgress, 95), 0),
+      fmt(median(two.toDone), 0),
+      fmt(percentile(two.toDone, 95), 0),
+    ],
+  ],
+);
 const best = Math.max(e1, e2);
-printTable('Throughput (jobs/s)', ['', 'jobs/s', 'share of the engine’s best'], [
-  ['grading engine alone, 1 grading at a time', fmt(e1), fmt(e1 / best, 2)],
-  ['grading engine alone, 2 at a time', fmt(e2), fmt(e2 / best, 2)],
-  ['App end to end, 1 worker process', fmt(one.jobsPerSec), fmt(one.jobsPerSec / best, 2)],
-  ['App end to end, 2 worker processes', fmt(two.jobsPerSec), fmt(two.jobsPerSec / best, 2)],
-]);
-console.log('\nworker processes run with their defaults (2 × cores jobs in flight, cores gradings at once); targets: p95 webhook → check run under 2 s; App throughput at least 80% of the engine’s');
+printTable(
+  'Throughput (jobs/s)',
+  ['', 'jobs/s', 'share of the engine’s best'],
+  [
+    ['grading engine alone, 1 grading at a time', fmt(e1), fmt(e1 / best, 2)],
+    ['grading engine alone, 2 at a time', fmt(e2), fmt(e2 / best, 2)],
+    ['App end to end, 1 worker process', fmt(one.jobsPerSec), fmt(one.jobsPerSec / best, 2)],
+    ['App end to end, 2 worker processes', fmt(two.jobsPerSec), fmt(two.jobsPerSec / best, 2)],
+  ],
+);
+console.log(
+  '\nworker processes run with their defaults (2 × cores jobs in flight, cores gradings at once); targets: p95 webhook → check run under 2 s; App throughput at least 80% of the engine’s',
+);
 process.exit(0);

@@ -21,12 +21,15 @@ const sandbox = new Sandbox();
 
 const manifest = await loadSubmissionManifest();
 const assignments = new Map<string, Assignment>();
-for (const name of new Set(manifest.map((s) => s.assignment))) assignments.set(name, await loadAssignment(resolveAssignment(name)));
+for (const name of new Set(manifest.map((s) => s.assignment)))
+  assignments.set(name, await loadAssignment(resolveAssignment(name)));
 // what a real class submits: programs that compile and run (compile errors are cheap and would flatter the numbers)
 const subs = manifest.filter((s) => s.expect !== 'COMPILE_ERROR' && !(s.verdicts ?? []).includes('TIMEOUT'));
 const sources = subs.map((s) => ({ s, a: assignments.get(s.assignment)!, src: fs.readFileSync(s.path) }));
 
-console.log(`fixsense grading bench: ${sources.length} fixture submissions (compile errors and time-outs left out), ${ROUNDS} rounds, ${os.availableParallelism()} cores, ${os.cpus()[0]?.model ?? ''}`);
+console.log(
+  `fixsense grading bench: ${sources.length} fixture submissions (compile errors and time-outs left out), ${ROUNDS} rounds, ${os.availableParallelism()} cores, ${os.cpus()[0]?.model ?? ''}`,
+);
 
 // warm-up: builds the runner and fills the page cache
 await gradeSubmission(sources[0]!.src, sources[0]!.a, sandbox, { reruns: 0 });
@@ -44,11 +47,15 @@ for (let r = 0; r < ROUNDS; r++) {
     testsPer.push(report.tests.length);
   }
 }
-printTable(`Per submission (sequential, ${totalMs.length} gradings, median ${median(testsPer)} tests each)`, ['stage', 'median ms', 'p95 ms'], [
-  ['compile (sandboxed gcc)', fmt(median(compileMs)), fmt(percentile(compileMs, 95))],
-  ['run all tests', fmt(median(runMs)), fmt(percentile(runMs, 95))],
-  ['whole submission', fmt(median(totalMs)), fmt(percentile(totalMs, 95))],
-]);
+printTable(
+  `Per submission (sequential, ${totalMs.length} gradings, median ${median(testsPer)} tests each)`,
+  ['stage', 'median ms', 'p95 ms'],
+  [
+    ['compile (sandboxed gcc)', fmt(median(compileMs)), fmt(percentile(compileMs, 95))],
+    ['run all tests', fmt(median(runMs)), fmt(percentile(runMs, 95))],
+    ['whole submission', fmt(median(totalMs)), fmt(percentile(totalMs, 95))],
+  ],
+);
 
 async function throughput(parallel: number): Promise<number> {
   const queue = Array.from({ length: ROUNDS }, () => sources).flat();
@@ -66,10 +73,14 @@ async function throughput(parallel: number): Promise<number> {
 }
 const t1 = await throughput(1);
 const t2 = await throughput(2);
-printTable('Throughput', ['parallel gradings', 'submissions/s'], [
-  ['1', fmt(t1)],
-  ['2', fmt(t2)],
-]);
+printTable(
+  'Throughput',
+  ['parallel gradings', 'submissions/s'],
+  [
+    ['1', fmt(t1)],
+    ['2', fmt(t2)],
+  ],
+);
 
 // The sandbox's cost on one test: bare exec vs inside the sandbox.
 const probe = sources.find((x) => x.a.tests.length >= 16) ?? sources[0]!;
@@ -112,9 +123,25 @@ for (let i = 0; i < 50; i++) {
 }
 fs.rmSync(tmp, { recursive: true, force: true });
 const b = median(bare);
-printTable(`Sandbox cost per test (${a.name}, median)`, ['how the test runs', 'ms/test', 'overhead ms', 'ratio'], [
-  ['bare: Node spawns the program', fmt(b, 2), '-', '1.00'],
-  [`sandboxed, amortised over a lane of ${lane}`, fmt(median(amortised), 2), fmt(median(amortised) - b, 2), fmt(median(amortised) / b, 2)],
-  ['sandboxed, one sandbox for one test', fmt(median(alone), 2), fmt(median(alone) - b, 2), fmt(median(alone) / b, 2)],
-]);
-console.log(`\ntargets (2 cores): whole submission median <= 150 ms, overhead <= 5 ms/test, >= 10 submissions/s with 2 in parallel`);
+printTable(
+  `Sandbox cost per test (${a.name}, median)`,
+  ['how the test runs', 'ms/test', 'overhead ms', 'ratio'],
+  [
+    ['bare: Node spawns the program', fmt(b, 2), '-', '1.00'],
+    [
+      `sandboxed, amortised over a lane of ${lane}`,
+      fmt(median(amortised), 2),
+      fmt(median(amortised) - b, 2),
+      fmt(median(amortised) / b, 2),
+    ],
+    [
+      'sandboxed, one sandbox for one test',
+      fmt(median(alone), 2),
+      fmt(median(alone) - b, 2),
+      fmt(median(alone) / b, 2),
+    ],
+  ],
+);
+console.log(
+  `\ntargets (2 cores): whole submission median <= 150 ms, overhead <= 5 ms/test, >= 10 submissions/s with 2 in parallel`,
+);

@@ -21,7 +21,11 @@ for (const s of (await loadSubmissionManifest()).filter((x) => x.expect === 'FAI
   const source = fs.readFileSync(s.path, 'utf8');
   const assignment = await loadAssignment(resolveAssignment(s.assignment));
   // the reference's features are computed once per assignment in production too (cached)
-  programs.push({ source, reference: assignmentReference(assignment), report: await gradeSubmission(Buffer.from(source), assignment, sandbox) });
+  programs.push({
+    source,
+    reference: assignmentReference(assignment),
+    report: await gradeSubmission(Buffer.from(source), assignment, sandbox),
+  });
 }
 let start = performance.now();
 const predictor = await loadPredictor();
@@ -46,10 +50,16 @@ for (let r = 0; r < REPEAT; r++) {
   }
 }
 const m = predictor.manifest;
-console.log(`\nfixsense model bench: ${programs.length} failing fixture programs × ${REPEAT}, model ${m.model.bytes} bytes (${m.features.names.length} features, trunk ${(m.training.config as { hidden?: number }).hidden} × ${(m.training.config as { members?: number }).members ?? 1})`);
-printTable('Per program (milliseconds)', ['stage', 'median', 'p95'], [
-  ['featurize (parse + features)', fmt(median(feat), 3), fmt(percentile(feat, 95), 3)],
-  ['infer (onnxruntime-node)', fmt(median(infer), 3), fmt(percentile(infer, 95), 3)],
-  ['featurize + infer', fmt(median(both), 3), fmt(percentile(both, 95), 3)],
-]);
+console.log(
+  `\nfixsense model bench: ${programs.length} failing fixture programs × ${REPEAT}, model ${m.model.bytes} bytes (${m.features.names.length} features, trunk ${(m.training.config as { hidden?: number }).hidden} × ${(m.training.config as { members?: number }).members ?? 1})`,
+);
+printTable(
+  'Per program (milliseconds)',
+  ['stage', 'median', 'p95'],
+  [
+    ['featurize (parse + features)', fmt(median(feat), 3), fmt(percentile(feat, 95), 3)],
+    ['infer (onnxruntime-node)', fmt(median(infer), 3), fmt(percentile(infer, 95), 3)],
+    ['featurize + infer', fmt(median(both), 3), fmt(percentile(both, 95), 3)],
+  ],
+);
 console.log(`model load (once per process): ${fmt(loadMs, 1)} ms; target: featurize + infer median <= 2 ms`);

@@ -18,8 +18,15 @@ program
   .command('grade')
   .description('compile and test one C file against an assignment')
   .argument('<file.c>', "the student's source file")
-  .requiredOption('-a, --assignment <folder-or-name>', 'an assignment folder, or the name of a bundled fixture assignment')
-  .option('--format <format>', 'text (a table), markdown (the feedback comment) or json (report, prediction and feedback)', 'text')
+  .requiredOption(
+    '-a, --assignment <folder-or-name>',
+    'an assignment folder, or the name of a bundled fixture assignment',
+  )
+  .option(
+    '--format <format>',
+    'text (a table), markdown (the feedback comment) or json (report, prediction and feedback)',
+    'text',
+  )
   .option('--json', 'the same as --format json')
   .option('--model <folder>', 'the student model (default models/)')
   .option('--templates <folder>', "the course's feedback templates, overriding the defaults")
@@ -28,26 +35,41 @@ program
 
 program
   .command('demo')
-  .description('grade every bundled fixture submission end to end and write the feedback each student would get (no GitHub account, Redis or network needed)')
+  .description(
+    'grade every bundled fixture submission end to end and write the feedback each student would get (no GitHub account, Redis or network needed)',
+  )
   .option('--out <folder>', 'where to write one feedback comment per submission', 'demo-feedback')
   .option('--show <file...>', 'print the full comment of these submissions', ['digits/stops-at-ten.c'])
   .action(demoCommand);
 
 const int = (name: string, min: number, max: number) => (v: string) => {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`${name} must be an integer from ${min} to ${max}, got "${v}"`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new CliError(`${name} must be an integer from ${min} to ${max}, got "${v}"`);
   return n;
 };
 
 program
   .command('retrain')
-  .description('build the dataset (teacher labels + mutants), train both students, evaluate, write the model, manifest and report')
+  .description(
+    'build the dataset (teacher labels + mutants), train both students, evaluate, write the model, manifest and report',
+  )
   .requiredOption('--data <path>', 'a folder in the IntroClass format, or a folder of submissions with --labels')
   .option('--labels <jsonl>', 'labels of the submissions in --data, one JSON object a line')
   .option('--mutants <n>', 'mutants to add to the training data', int('--mutants', 0, 50_000), 4000)
   .option('--out <folder>', 'where to write student.onnx, manifest.json and the report', modelsDir)
-  .option('--seed <n>', 'random seed (the same command, seed and graded reports in .cache give the same model)', int('--seed', 0, 2 ** 31 - 1), 1)
-  .option('--members <n>', 'seeds trained and merged (logit average) into the shipped network', int('--members', 1, 20), 5)
+  .option(
+    '--seed <n>',
+    'random seed (the same command, seed and graded reports in .cache give the same model)',
+    int('--seed', 0, 2 ** 31 - 1),
+    1,
+  )
+  .option(
+    '--members <n>',
+    'seeds trained and merged (logit average) into the shipped network',
+    int('--members', 1, 20),
+    5,
+  )
   .option('--taxonomy <file>', 'label taxonomy (default models/taxonomy.json)')
   .option('--train-split <name>', 'split to train on', 'train')
   .option('--eval-split <name>', 'split to evaluate on', 'validation')
@@ -56,7 +78,9 @@ program
 
 program
   .command('evaluate')
-  .description("measure the model on a split: the paper's tables, baselines, seeds, intervals, leave-one-assignment-out")
+  .description(
+    "measure the model on a split: the paper's tables, baselines, seeds, intervals, leave-one-assignment-out",
+  )
   .requiredOption('--data <path>', 'a folder in the IntroClass format, or a folder of submissions with --labels')
   .requiredOption('--split <name>', 'the split to evaluate on, e.g. validation')
   .option('--labels <jsonl>', 'labels of the submissions in --data')
@@ -74,7 +98,9 @@ program
 
 program
   .command('serve')
-  .description('run the GitHub App: the webhook server and the grading worker (configuration from the environment and .env, see .env.example)')
+  .description(
+    'run the GitHub App: the webhook server and the grading worker (configuration from the environment and .env, see .env.example)',
+  )
   .option('--no-web', 'run only the worker')
   .option('--no-worker', 'run only the webhook server')
   .option('--env-file <file>', 'read settings from this file if it exists (variables already set win)', '.env')
@@ -84,9 +110,9 @@ program
   .command('assignment')
   .description('work with assignment folders')
   .command('check')
-  .description("validate an assignment folder and run its reference solution against its tests")
+  .description('validate an assignment folder and run its reference solution against its tests')
   .argument('<folder-or-name>')
-  .option('--write-expected', "replace every <N>.out with what reference.c prints for <N>.in")
+  .option('--write-expected', 'replace every <N>.out with what reference.c prints for <N>.in')
   .action(assignmentCheckCommand);
 
 try {

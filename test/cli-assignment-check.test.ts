@@ -10,7 +10,9 @@ int main(void) { int x; printf("number? "); scanf("%d", &x); printf("%d doubled\
 
 describe('fixsense assignment check', () => {
   it('--write-expected fills the .out files from the reference, starting from .in files alone', () => {
-    const dir = tempAssignment('doubling', [{ input: '4\n', expected: 'stale\n' }], undefined, { 'reference.c': doubler });
+    const dir = tempAssignment('doubling', [{ input: '4\n', expected: 'stale\n' }], undefined, {
+      'reference.c': doubler,
+    });
     fs.writeFileSync(path.join(dir, 'tests/blackbox/2.in'), '-3\n'); // no 2.out yet
     const w = runCli(['assignment', 'check', dir, '--write-expected']);
     expect(w.stderr).toBe('');
@@ -24,7 +26,12 @@ describe('fixsense assignment check', () => {
   });
 
   it('fails with the failing tests when the reference disagrees with an expected output', () => {
-    const dir = tempAssignment('doubling', [{ input: '4\n', expected: 'number? 9 doubled\n' }], 'checker: {type: exact}\n', { 'reference.c': doubler });
+    const dir = tempAssignment(
+      'doubling',
+      [{ input: '4\n', expected: 'number? 9 doubled\n' }],
+      'checker: {type: exact}\n',
+      { 'reference.c': doubler },
+    );
     const r = runCli(['assignment', 'check', dir]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('reference.c fails 1 test(s): blackbox/1 WRONG_ANSWER');

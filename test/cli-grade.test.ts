@@ -122,7 +122,16 @@ describe('fixsense grade with feedback', () => {
   });
 
   it('a missing model does not stop grading: the feedback says so', () => {
-    const r = runCli(['grade', buggy, '--assignment', 'median', '--format', 'markdown', '--model', '/nonexistent/model']);
+    const r = runCli([
+      'grade',
+      buggy,
+      '--assignment',
+      'median',
+      '--format',
+      'markdown',
+      '--model',
+      '/nonexistent/model',
+    ]);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('No hint about the kind of fix this time');
     expect(r.stderr).toContain('no student model');

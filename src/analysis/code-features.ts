@@ -107,8 +107,28 @@ export const CODE_FEATURES = [
 
 export type CodeFeatureName = (typeof CODE_FEATURES)[number];
 
-const STRING_FUNCS = new Set(['strcpy', 'strcat', 'strcmp', 'strncpy', 'strchr', 'strstr', 'sprintf', 'sscanf', 'memset']);
-const CTYPE_FUNCS = new Set(['isalpha', 'isdigit', 'isspace', 'isupper', 'islower', 'toupper', 'tolower', 'isalnum', 'ispunct']);
+const STRING_FUNCS = new Set([
+  'strcpy',
+  'strcat',
+  'strcmp',
+  'strncpy',
+  'strchr',
+  'strstr',
+  'sprintf',
+  'sscanf',
+  'memset',
+]);
+const CTYPE_FUNCS = new Set([
+  'isalpha',
+  'isdigit',
+  'isspace',
+  'isupper',
+  'islower',
+  'toupper',
+  'tolower',
+  'isalnum',
+  'ispunct',
+]);
 const MATH_FUNCS = new Set(['abs', 'fabs', 'pow', 'sqrt', 'floor', 'ceil', 'round', 'labs', 'log10', 'fmod']);
 const LOOPS = new Set(['for_statement', 'while_statement', 'do_statement']);
 const CMP = new Set(['<', '<=', '>', '>=', '==', '!=']);
@@ -119,7 +139,30 @@ const log1p = (x: number) => Math.log1p(Math.max(0, x));
  * The node types the features look at as node objects (the rest of the tree is only walked
  * past). Identifiers, half of these in a typical program, are read as text from the flat tree.
  */
-const WATCHED: ReadonlySet<string> = new Set(['ERROR', 'function_definition', 'if_statement', 'else_clause', 'switch_statement', 'case_statement', 'conditional_expression', 'for_statement', 'while_statement', 'do_statement', 'break_statement', 'continue_statement', 'binary_expression', 'unary_expression', 'assignment_expression', 'update_expression', 'cast_expression', 'number_literal', 'char_literal', 'subscript_expression', 'declaration', 'call_expression']);
+const WATCHED: ReadonlySet<string> = new Set([
+  'ERROR',
+  'function_definition',
+  'if_statement',
+  'else_clause',
+  'switch_statement',
+  'case_statement',
+  'conditional_expression',
+  'for_statement',
+  'while_statement',
+  'do_statement',
+  'break_statement',
+  'continue_statement',
+  'binary_expression',
+  'unary_expression',
+  'assignment_expression',
+  'update_expression',
+  'cast_expression',
+  'number_literal',
+  'char_literal',
+  'subscript_expression',
+  'declaration',
+  'call_expression',
+]);
 
 function op(node: SyntaxNode): string {
   return node.childForFieldName('operator')?.type ?? '';
@@ -134,7 +177,6 @@ export function formatSpecifiers(literal: string): string[] {
   }
   return out;
 }
-
 
 function loopCondition(node: SyntaxNode): SyntaxNode | null {
   return node.childForFieldName('condition');
@@ -152,7 +194,9 @@ function ifDepth(t: FlatTree, i: number): number {
   let child = i;
   for (let p = t.parent[i]!; p >= 0; child = p, p = t.parent[p]!) {
     if (t.type[p] !== 'if_statement') continue;
-    const elseIf = t.type[child] === 'else_clause' && t.type[t.descendants(child).find((k) => t.parent[k] === child && t.type[k] !== 'else') ?? -1] === 'if_statement';
+    const elseIf =
+      t.type[child] === 'else_clause' &&
+      t.type[t.descendants(child).find((k) => t.parent[k] === child && t.type[k] !== 'else') ?? -1] === 'if_statement';
     if (!elseIf) d++;
   }
   return d;
@@ -198,7 +242,9 @@ function readsBeforeSet(t: FlatTree, body: number[]): { uninit: number; readFirs
     const n = t.node(k);
     const parent = n.parent;
     const isTarget =
-      (parent?.type === 'assignment_expression' && parent.childForFieldName('left')?.id === n.id && op(parent) === '=') ||
+      (parent?.type === 'assignment_expression' &&
+        parent.childForFieldName('left')?.id === n.id &&
+        op(parent) === '=') ||
       (parent?.type === 'pointer_expression' && op(parent) === '&');
     if (!isTarget) readFirst++;
     pending.delete(name);
@@ -302,7 +348,8 @@ export function codeFeatures(source: string, tree: Tree = parseC(source)): Recor
           for (const x of binariesOf(cond)) if (CMP.has(op(x))) c++;
           cmpInCondMax = Math.max(cmpInCondMax, c);
         }
-        if (t.hasAncestor(idx, LOOPS) && t.descendants(idx).some((k) => t.type[k] === 'return_statement')) inc('early_return');
+        if (t.hasAncestor(idx, LOOPS) && t.descendants(idx).some((k) => t.type[k] === 'return_statement'))
+          inc('early_return');
         break;
       }
       case 'else_clause':
@@ -331,7 +378,8 @@ export function codeFeatures(source: string, tree: Tree = parseC(source)): Recor
             if (CMP.has(o)) {
               const right = x.childForFieldName('right');
               if (right?.type === 'number_literal') inc('loop_bound_literal');
-              if (right?.type === 'char_literal' || x.childForFieldName('left')?.type === 'char_literal') inc('loop_cmp_char');
+              if (right?.type === 'char_literal' || x.childForFieldName('left')?.type === 'char_literal')
+                inc('loop_cmp_char');
             }
             if (x.text.includes('strlen')) inc('loop_bound_strlen');
           }
@@ -350,7 +398,21 @@ export function codeFeatures(source: string, tree: Tree = parseC(source)): Recor
         break;
       case 'binary_expression': {
         const o = op(n);
-        const key = { '<': 'cmp_lt', '<=': 'cmp_le', '>': 'cmp_gt', '>=': 'cmp_ge', '==': 'cmp_eq', '!=': 'cmp_ne', '&&': 'and', '||': 'or', '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '%': 'mod' }[o];
+        const key = {
+          '<': 'cmp_lt',
+          '<=': 'cmp_le',
+          '>': 'cmp_gt',
+          '>=': 'cmp_ge',
+          '==': 'cmp_eq',
+          '!=': 'cmp_ne',
+          '&&': 'and',
+          '||': 'or',
+          '+': 'add',
+          '-': 'sub',
+          '*': 'mul',
+          '/': 'div',
+          '%': 'mod',
+        }[o];
         if (key) inc(key);
         break;
       }
@@ -417,7 +479,20 @@ export function codeFeatures(source: string, tree: Tree = parseC(source)): Recor
           inc('scanf');
           if (inLoop) inc('scanf_in_loop');
           const fmt = firstStringArg(n);
-          for (const s of formatSpecifiers(fmt)) inc({ d: 'scanf_d', i: 'scanf_d', f: 'scanf_real', lf: 'scanf_real', e: 'scanf_real', g: 'scanf_real', s: 'scanf_s', c: 'scanf_c', '[': 'scanf_set' }[s] ?? 'scanf_other');
+          for (const s of formatSpecifiers(fmt))
+            inc(
+              {
+                d: 'scanf_d',
+                i: 'scanf_d',
+                f: 'scanf_real',
+                lf: 'scanf_real',
+                e: 'scanf_real',
+                g: 'scanf_real',
+                s: 'scanf_s',
+                c: 'scanf_c',
+                '[': 'scanf_set',
+              }[s] ?? 'scanf_other',
+            );
           f.scanf_args_max = Math.max(f.scanf_args_max, (n.childForFieldName('arguments')?.namedChildCount ?? 1) - 1);
           const p = n.parent?.type;
           if (p && p !== 'expression_statement') inc('scanf_result_used');
@@ -427,7 +502,11 @@ export function codeFeatures(source: string, tree: Tree = parseC(source)): Recor
           const fmt = firstStringArg(n);
           printfLiteralChars += fmt.replace(/%[^a-zA-Z%]*[a-zA-Z%]|\\./g, '').length;
           if (fmt && !fmt.includes('\\n')) inc('printf_no_newline');
-          for (const s of formatSpecifiers(fmt)) inc({ d: 'printf_d', i: 'printf_d', f: 'printf_f', lf: 'printf_f', c: 'printf_c', s: 'printf_s' }[s] ?? 'printf_other');
+          for (const s of formatSpecifiers(fmt))
+            inc(
+              { d: 'printf_d', i: 'printf_d', f: 'printf_f', lf: 'printf_f', c: 'printf_c', s: 'printf_s' }[s] ??
+                'printf_other',
+            );
         } else if (name === 'puts' || name === 'putchar') inc('puts_putchar');
         else if (name === 'fgets') inc('fgets');
         else if (name === 'getchar' || name === 'getc' || name === 'fgetc') inc('getchar');

@@ -13,7 +13,10 @@ export type LiteralFeatureName = (typeof LITERAL_FEATURES)[number];
 const SPEC = /%[-+ #0]*(\d+|\*)?(\.(\d+|\*))?(hh|h|ll|l|L|z|j|t)?[diouxXeEfgGcsp]/g;
 
 function decodeC(lit: string): string {
-  return lit.replace(/\\(n|t|\\|"|'|r|0)/g, (_, c: string) => ({ n: '\n', t: '\t', '\\': '\\', '"': '"', "'": "'", r: '\r', '0': '' })[c] ?? c);
+  return lit.replace(
+    /\\(n|t|\\|"|'|r|0)/g,
+    (_, c: string) => ({ n: '\n', t: '\t', '\\': '\\', '"': '"', "'": "'", r: '\r', '0': '' })[c] ?? c,
+  );
 }
 
 export interface Fragment {
@@ -55,7 +58,9 @@ export function literalFeatures(tree: Tree, report: TestReport): Record<LiteralF
   const fragments = answerFragments(tree);
   const expectedText = [...new Set(report.tests.map((t) => t.expected))].join('\n');
   const vocabulary = new Set(words(expectedText));
-  const lastLines = [...new Set(report.tests.map((t) => t.expected.trimEnd().split('\n').at(-1) ?? ''))].filter(Boolean);
+  const lastLines = [...new Set(report.tests.map((t) => t.expected.trimEnd().split('\n').at(-1) ?? ''))].filter(
+    Boolean,
+  );
   const regexes = fragments.map(fragmentRegex);
   const matched = regexes.map((re) => re.test(expectedText));
   let nearMiss = 0;

@@ -178,7 +178,8 @@ function containsRun(xs: string[], run: string[]): boolean {
 }
 
 /** An answer as the text states it: not inside a longer word or number, case ignored. */
-const answerPattern = (answer: string) => new RegExp(`(^|[^\\w-])${answer.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^\\w]|$)`, 'i');
+const answerPattern = (answer: string) =>
+  new RegExp(`(^|[^\\w-])${answer.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^\\w]|$)`, 'i');
 
 /**
  * The lines of the expected output that state the answer (the last lines holding an expected
@@ -186,7 +187,10 @@ const answerPattern = (answer: string) => new RegExp(`(^|[^\\w-])${answer.replac
  * closing line every output shares ("That's all") would otherwise say the answer was printed.
  */
 function answerBlock(t: TestResult): string {
-  const lines = t.expected.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = t.expected
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   // answers may carry the newline the checker's pattern took with them ("0\n")
   const answers = (t.answers?.expected ?? []).map((a) => a.trim()).filter(Boolean);
   if (!answers.length || !lines.length) return lastLine(t.expected);
@@ -234,13 +238,23 @@ function answerFeatures(failing: TestResult[], kind: AnswerKind, f: Record<strin
     const diffs = pairs.map((p) => p.a - p.e);
     f.num_const_diff = diffs.length > 1 && diffs.every((d) => d === diffs[0] && d !== 0) ? 1 : 0;
     f.num_greater = frac(pairs, (p) => p.a > p.e);
-    f.num_ratio_10 = frac(pairs, (p) => p.e !== 0 && (p.a === p.e * 10 || p.a * 10 === p.e || Math.trunc(p.e / 10) === p.a));
+    f.num_ratio_10 = frac(
+      pairs,
+      (p) => p.e !== 0 && (p.a === p.e * 10 || p.a * 10 === p.e || Math.trunc(p.e / 10) === p.a),
+    );
     // on text inputs: the error is the number of characters of one class (spaces, capitals, y...)
-    const texts = single.map((t) => ({ e: Number(t.answers!.expected[0]), a: Number(t.answers!.actual.at(-1)), line: firstLine(t.input) }));
+    const texts = single.map((t) => ({
+      e: Number(t.answers!.expected[0]),
+      a: Number(t.answers!.actual.at(-1)),
+      line: firstLine(t.input),
+    }));
     f.num_err_eq_class_count = frac(texts, (p) => {
       const d = Math.abs(p.a - p.e);
       if (!Number.isFinite(d) || d === 0 || !/[a-z]/i.test(p.line)) return false;
-      return [/ /g, /[A-Z]/g, /[yY]/g, /[^\w\s]/g, /[aeiouyAEIOUY]/g].some((re) => (p.line.match(re) ?? []).length === d) || d === p.line.length;
+      return (
+        [/ /g, /[A-Z]/g, /[yY]/g, /[^\w\s]/g, /[aeiouyAEIOUY]/g].some((re) => (p.line.match(re) ?? []).length === d) ||
+        d === p.line.length
+      );
     });
   } else if (kind === 'char') {
     const diffs = single.map((t) => t.answers!.actual.at(-1)!.charCodeAt(0) - t.answers!.expected[0]!.charCodeAt(0));
@@ -248,7 +262,13 @@ function answerFeatures(failing: TestResult[], kind: AnswerKind, f: Record<strin
     f.char_diff_mag = mean(diffs.map((d) => Math.min(1, Math.abs(d) / 64)));
   } else if (kind === 'word') {
     const pairs = single.map((t) => ({ e: t.answers!.expected[0]!, a: t.answers!.actual.at(-1)! }));
-    f.word_adjacent = frac(pairs, (p) => p.e.length === 1 && p.a.length === 1 && Math.abs(p.a.toLowerCase().charCodeAt(0) - p.e.toLowerCase().charCodeAt(0)) === 1);
+    f.word_adjacent = frac(
+      pairs,
+      (p) =>
+        p.e.length === 1 &&
+        p.a.length === 1 &&
+        Math.abs(p.a.toLowerCase().charCodeAt(0) - p.e.toLowerCase().charCodeAt(0)) === 1,
+    );
     f.word_case_only = frac(pairs, (p) => p.a !== p.e && p.a.toLowerCase() === p.e.toLowerCase());
     f.word_other = frac(pairs, (p) => p.a.length !== p.e.length);
     const single1 = pairs.filter((p) => p.e.length === 1 && p.a.length === 1);
@@ -264,12 +284,23 @@ function answerFeatures(failing: TestResult[], kind: AnswerKind, f: Record<strin
     f.seq_reversed = frac(seqs, (s) => s.a.length > 1 && s.a.join('|') === [...s.e].reverse().join('|'));
     const strip = (xs: string[]) => xs.map((x) => x.replace('-', '')).join('|');
     f.seq_sign_only = frac(seqs, (s) => s.a.length === s.e.length && strip(s.a) === strip(s.e));
-    f.seq_prefix = frac(seqs, (s) => s.a.length > 0 && s.a.length < s.e.length && s.e.slice(0, s.a.length).join('|') === s.a.join('|'));
-    f.seq_suffix = frac(seqs, (s) => s.a.length > 0 && s.a.length < s.e.length && s.e.slice(-s.a.length).join('|') === s.a.join('|'));
+    f.seq_prefix = frac(
+      seqs,
+      (s) => s.a.length > 0 && s.a.length < s.e.length && s.e.slice(0, s.a.length).join('|') === s.a.join('|'),
+    );
+    f.seq_suffix = frac(
+      seqs,
+      (s) => s.a.length > 0 && s.a.length < s.e.length && s.e.slice(-s.a.length).join('|') === s.a.join('|'),
+    );
     f.seq_empty = frac(seqs, (s) => s.a.length === 0);
     const num = (x: string) => x.replace(/[-\s]/g, '');
     f.seq_extra_zero = frac(seqs, (s) => s.a.length > s.e.length && s.a.slice(s.e.length).every((x) => num(x) === '0'));
-    f.seq_skips_zero = frac(seqs, (s) => s.e.some((x) => num(x) === '0') && s.a.filter((x) => num(x) === '0').length < s.e.filter((x) => num(x) === '0').length);
+    f.seq_skips_zero = frac(
+      seqs,
+      (s) =>
+        s.e.some((x) => num(x) === '0') &&
+        s.a.filter((x) => num(x) === '0').length < s.e.filter((x) => num(x) === '0').length,
+    );
   }
 }
 
@@ -319,7 +350,10 @@ export function reportFeatures(report: TestReport): Record<ReportFeatureName, nu
   f.out_norm_equal = frac(failing, (t) => fold(t.actual) === fold(t.expected));
   const blocks = new Map(failing.map((t) => [t, answerBlock(t)]));
   f.out_contains_expected = frac(failing, (t) => t.actual.includes(blocks.get(t)!));
-  f.out_prefix_of_expected = frac(failing, (t) => t.actual.trim().length > 0 && t.expected.startsWith(t.actual.trimEnd()));
+  f.out_prefix_of_expected = frac(
+    failing,
+    (t) => t.actual.trim().length > 0 && t.expected.startsWith(t.actual.trimEnd()),
+  );
   // many tests print alike: compare each distinct pair once
   const memo = new Map<string, number>();
   const sim = (a: string, b: string) => {
@@ -327,11 +361,17 @@ export function reportFeatures(report: TestReport): Record<ReportFeatureName, nu
     if (!memo.has(k)) memo.set(k, similarity(a, b));
     return memo.get(k)!;
   };
-  f.out_last_line_sim = mean(failing.map((t) => {
-    const want = blocks.get(t)!.split('\n').at(-1)!;
-    const got = t.actual.split('\n').map((l) => l.trim()).filter(Boolean).slice(-50);
-    return got.reduce((best, l) => Math.max(best, sim(l, want)), 0);
-  }));
+  f.out_last_line_sim = mean(
+    failing.map((t) => {
+      const want = blocks.get(t)!.split('\n').at(-1)!;
+      const got = t.actual
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .slice(-50);
+      return got.reduce((best, l) => Math.max(best, sim(l, want)), 0);
+    }),
+  );
   f.out_sim = mean(failing.map((t) => sim(t.actual.slice(-80), t.expected.slice(-80))));
   // the right answer is somewhere in the text, just not where or how the checker wants it
   f.out_expected_answer_text = frac(

@@ -15,9 +15,15 @@ export const writeLimitsSchema = z
 export type WriteLimit = z.output<typeof writeLimitsSchema>[number];
 
 const common = {
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .default('redis://127.0.0.1:6379'),
   COURSE_FILE: z.string().default('course.yml'),
-  QUEUE_PREFIX: z.string().regex(/^[\w-]+$/).default('fixsense'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[\w-]+$/)
+    .default('fixsense'),
 };
 
 export const webEnvSchema = z.object({
@@ -35,13 +41,21 @@ export const workerEnvSchema = z
     PRIVATE_KEY_PATH: z.string().optional(),
     GITHUB_API_URL: z.string().url().default('https://api.github.com'),
     /** Jobs in flight per worker process; the sandbox slots bound how many grade at once, the rest fetch and publish. */
-    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2 * os.availableParallelism()),
+    WORKER_CONCURRENCY: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .default(2 * os.availableParallelism()),
     ACK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
     WRITE_LIMITS: z.string().default('80/60s,500/3600s').pipe(writeLimitsSchema),
     /** How long a job's lock lasts: a dead worker's jobs are taken over after this. */
     WORKER_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   })
-  .refine((e) => e.PRIVATE_KEY || e.PRIVATE_KEY_PATH, { message: 'set PRIVATE_KEY (the PEM text) or PRIVATE_KEY_PATH (a file)', path: ['PRIVATE_KEY'] });
+  .refine((e) => e.PRIVATE_KEY || e.PRIVATE_KEY_PATH, {
+    message: 'set PRIVATE_KEY (the PEM text) or PRIVATE_KEY_PATH (a file)',
+    path: ['PRIVATE_KEY'],
+  });
 
 export type WebEnv = z.infer<typeof webEnvSchema>;
 export type WorkerEnv = z.infer<typeof workerEnvSchema> & { privateKey: string };
@@ -53,7 +67,9 @@ export class ConfigError extends Error {
 function parse<T extends z.ZodTypeAny>(schema: T, env: NodeJS.ProcessEnv, what: string): z.infer<T> {
   const r = schema.safeParse(env);
   if (!r.success) {
-    throw new ConfigError(`${what} configuration: ${r.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`).join('; ')} (see .env.example)`);
+    throw new ConfigError(
+      `${what} configuration: ${r.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`).join('; ')} (see .env.example)`,
+    );
   }
   return r.data;
 }
@@ -69,9 +85,12 @@ export function workerEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv {
     try {
       privateKey = fs.readFileSync(e.PRIVATE_KEY_PATH!, 'utf8');
     } catch (err) {
-      throw new ConfigError(`worker configuration: PRIVATE_KEY_PATH: cannot read ${e.PRIVATE_KEY_PATH}: ${(err as Error).message}`);
+      throw new ConfigError(
+        `worker configuration: PRIVATE_KEY_PATH: cannot read ${e.PRIVATE_KEY_PATH}: ${(err as Error).message}`,
+      );
     }
   }
-  if (!/-----BEGIN (RSA )?PRIVATE KEY-----/.test(privateKey)) throw new ConfigError('worker configuration: PRIVATE_KEY: not a PEM private key');
+  if (!/-----BEGIN (RSA )?PRIVATE KEY-----/.test(privateKey))
+    throw new ConfigError('worker configuration: PRIVATE_KEY: not a PEM private key');
   return { ...e, privateKey };
 }

@@ -55,7 +55,13 @@ export interface Course {
 }
 
 function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i');
+  return new RegExp(
+    `^${glob
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+    'i',
+  );
 }
 
 /** Loads and validates course.yml and every assignment it names: a bad value stops start-up. */
@@ -67,7 +73,8 @@ export async function loadCourse(file: string): Promise<Course> {
     throw new ConfigError(`${file}: ${(err as Error).message.split('\n')[0]}`);
   }
   const r = courseFileSchema.safeParse(raw);
-  if (!r.success) throw new ConfigError(`${file}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!r.success)
+    throw new ConfigError(`${file}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const dir = path.dirname(path.resolve(file));
   const rel = (p: string | undefined) => (p ? path.resolve(dir, p) : undefined);
   const names = new Set<string>();
@@ -81,7 +88,13 @@ export async function loadCourse(file: string): Promise<Course> {
     } catch (err) {
       throw new ConfigError(`${file}: assignment ${a.name}: ${(err as Error).message}`);
     }
-    assignments.push({ name: a.name, assignment, source: a.source ?? assignment.sourceFile, branches: a.branches ?? null, patterns: a.repositories.map(globToRegExp) });
+    assignments.push({
+      name: a.name,
+      assignment,
+      source: a.source ?? assignment.sourceFile,
+      branches: a.branches ?? null,
+      patterns: a.repositories.map(globToRegExp),
+    });
   }
   return {
     file,
@@ -94,7 +107,9 @@ export async function loadCourse(file: string): Promise<Course> {
     match(fullName, branch, defaultBranch) {
       const name = fullName.split('/')[1] ?? fullName;
       return assignments.filter(
-        (a) => a.patterns.some((p) => p.test(fullName) || p.test(name)) && (branch === null || (a.branches ?? [defaultBranch]).includes(branch)),
+        (a) =>
+          a.patterns.some((p) => p.test(fullName) || p.test(name)) &&
+          (branch === null || (a.branches ?? [defaultBranch]).includes(branch)),
       );
     },
     byName: (name) => assignments.find((a) => a.name === name),

@@ -27,7 +27,9 @@ export type GradeJob = z.infer<typeof gradeJobSchema>;
  * also carries its number (it must comment there); a re-run carries the run it repeats.
  */
 export function jobId(j: Pick<GradeJob, 'owner' | 'repo' | 'sha' | 'assignment' | 'pullRequest' | 'rerunOf'>): string {
-  const key = [`${j.owner}/${j.repo}`.toLowerCase(), j.sha, j.assignment, j.pullRequest ?? '', j.rerunOf ?? ''].join('|');
+  const key = [`${j.owner}/${j.repo}`.toLowerCase(), j.sha, j.assignment, j.pullRequest ?? '', j.rerunOf ?? ''].join(
+    '|',
+  );
   return createHash('sha256').update(key).digest('hex').slice(0, 40);
 }
 

@@ -42,7 +42,14 @@ export async function startApp(o: StartOptions): Promise<AppHandle> {
   const worker = o.worker ? workerEnv(env) : undefined;
   const base = (web ?? worker)!;
   const course = await loadCourse(base.COURSE_FILE);
-  const pipeline = worker ? await createPipelineDeps({ ...(course.model ? { modelDir: course.model } : {}), ...(course.templates ? { templatesDir: course.templates } : {}), ...(course.taxonomy ? { taxonomyFile: course.taxonomy } : {}), config: course.feedback }) : undefined;
+  const pipeline = worker
+    ? await createPipelineDeps({
+        ...(course.model ? { modelDir: course.model } : {}),
+        ...(course.templates ? { templatesDir: course.templates } : {}),
+        ...(course.taxonomy ? { taxonomyFile: course.taxonomy } : {}),
+        config: course.feedback,
+      })
+    : undefined;
 
   // the producer fails fast when Redis is down (the webhook gets a 503, GitHub can redeliver);
   // workers wait for it to come back
@@ -66,7 +73,13 @@ export async function startApp(o: StartOptions): Promise<AppHandle> {
       lastWorkerError = err.message;
     });
     const limiter = new WriteLimiter(workerConnection, worker.WRITE_LIMITS, worker.QUEUE_PREFIX);
-    const github = new GitHubClients({ appId: worker.APP_ID, privateKey: worker.privateKey, baseUrl: worker.GITHUB_API_URL, limiter, ...(o.retryAfterBaseValue !== undefined ? { retryAfterBaseValue: o.retryAfterBaseValue } : {}) });
+    const github = new GitHubClients({
+      appId: worker.APP_ID,
+      privateKey: worker.privateKey,
+      baseUrl: worker.GITHUB_API_URL,
+      limiter,
+      ...(o.retryAfterBaseValue !== undefined ? { retryAfterBaseValue: o.retryAfterBaseValue } : {}),
+    });
     const workerQueues = createQueues(workerConnection, worker.QUEUE_PREFIX);
     workers = startWorkers({
       connection: workerConnection,
@@ -84,22 +97,39 @@ export async function startApp(o: StartOptions): Promise<AppHandle> {
       await close();
       await workerQueues.close();
     };
-    log('worker-started', { concurrency: worker.WORKER_CONCURRENCY, assignments: course.assignments.map((a) => a.name), model: pipeline!.predictor ? pipeline!.predictor.manifest.model.sha256.slice(0, 12) : null });
+    log('worker-started', {
+      concurrency: worker.WORKER_CONCURRENCY,
+      assignments: course.assignments.map((a) => a.name),
+      model: pipeline!.predictor ? pipeline!.predictor.manifest.model.sha256.slice(0, 12) : null,
+    });
   }
 
   let server: http.Server | undefined;
   let port: number | undefined;
   if (web) {
     // a web-only process still reports whether the model it would use loads
-    const modelReady = pipeline ? Promise.resolve(pipeline.predictor !== null) : loadPredictor(course.model).then(() => true, () => false);
+    const modelReady = pipeline
+      ? Promise.resolve(pipeline.predictor !== null)
+      : loadPredictor(course.model).then(
+          () => true,
+          () => false,
+        );
     const app = createWebApp({
       secret: web.WEBHOOK_SECRET,
       course,
       ...(web.APP_ID ? { appId: web.APP_ID } : {}),
       enqueue: (jobs) => enqueue(queues, jobs, producer),
       readiness: async () => {
-        const redis = await Promise.race([producer.ping().then(() => ({ ok: true })), new Promise<{ ok: boolean; detail: string }>((r) => setTimeout(() => r({ ok: false, detail: 'no answer within 1 s' }), 1000))]).catch((err: Error) => ({ ok: false, detail: err.message }));
-        return { redis, model: (await modelReady) ? { ok: true } : { ok: false, detail: 'the student model did not load' } };
+        const redis = await Promise.race([
+          producer.ping().then(() => ({ ok: true })),
+          new Promise<{ ok: boolean; detail: string }>((r) =>
+            setTimeout(() => r({ ok: false, detail: 'no answer within 1 s' }), 1000),
+          ),
+        ]).catch((err: Error) => ({ ok: false, detail: err.message }));
+        return {
+          redis,
+          model: (await modelReady) ? { ok: true } : { ok: false, detail: 'the student model did not load' },
+        };
       },
     });
     server = http.createServer(app);

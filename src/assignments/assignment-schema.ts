@@ -20,8 +20,18 @@ export const assignmentFileSchema = z
         wall_ms: ms(120_000).optional(),
         memory_mb: z.number().int().min(8).max(4096).optional(),
         stack_mb: z.number().int().min(1).max(1024).optional(),
-        output_kb: z.number().int().min(1).max(64 * 1024).optional(),
-        file_kb: z.number().int().min(0).max(1024 * 1024).optional(),
+        output_kb: z
+          .number()
+          .int()
+          .min(1)
+          .max(64 * 1024)
+          .optional(),
+        file_kb: z
+          .number()
+          .int()
+          .min(0)
+          .max(1024 * 1024)
+          .optional(),
         /** Processes the program may create; 0 (the default) forbids fork. */
         processes: z.number().int().min(0).max(64).optional(),
       })
@@ -29,7 +39,10 @@ export const assignmentFileSchema = z
       .optional(),
     compile: z
       .object({
-        compiler: z.string().regex(/^[\w.+-]+$/, 'must be a command name such as gcc or clang').optional(),
+        compiler: z
+          .string()
+          .regex(/^[\w.+-]+$/, 'must be a command name such as gcc or clang')
+          .optional(),
         flags: z.array(z.string().regex(/^-[\w=.,+-]+$/, 'must be a compiler option')).optional(),
         libs: z.array(z.string().regex(/^-l[\w.+-]+$/, 'must be a library such as -lm')).optional(),
         /** A second, warnings-only compilation whose findings feed the model and the hints; [] turns it off. */
@@ -37,7 +50,12 @@ export const assignmentFileSchema = z
         cpu_ms: ms(120_000).optional(),
         wall_ms: ms(300_000).optional(),
         memory_mb: z.number().int().min(64).max(8192).optional(),
-        max_source_kb: z.number().int().min(1).max(16 * 1024).optional(),
+        max_source_kb: z
+          .number()
+          .int()
+          .min(1)
+          .max(16 * 1024)
+          .optional(),
       })
       .strict()
       .optional(),

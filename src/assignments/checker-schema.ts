@@ -1,16 +1,19 @@
 import { z } from 'zod';
 
-const regex = z.string().min(1).refine(
-  (s) => {
-    try {
-      new RegExp(s);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'is not a valid regular expression' },
-);
+const regex = z
+  .string()
+  .min(1)
+  .refine(
+    (s) => {
+      try {
+        new RegExp(s);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'is not a valid regular expression' },
+  );
 
 export const checkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('exact') }).strict(),
@@ -26,7 +29,10 @@ export const checkerSchema = z.discriminatedUnion('type', [
     .object({
       type: z.literal('answer'),
       pattern: regex,
-      flags: z.string().regex(/^[imsu]*$/, 'may only contain i, m, s, u').default('i'),
+      flags: z
+        .string()
+        .regex(/^[imsu]*$/, 'may only contain i, m, s, u')
+        .default('i'),
       match: z.enum(['set', 'sequence']).default('set'),
       answer_case: z.enum(['sensitive', 'insensitive']).default('sensitive'),
     })

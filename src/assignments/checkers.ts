@@ -40,7 +40,11 @@ export function extractAnswers(pattern: string, flags: string, text: string, fol
   return answers;
 }
 
-function checkAnswer(config: Extract<CheckerConfig, { type: 'answer' }>, expected: string, actual: string): CheckResult {
+function checkAnswer(
+  config: Extract<CheckerConfig, { type: 'answer' }>,
+  expected: string,
+  actual: string,
+): CheckResult {
   const fold = config.answer_case === 'insensitive';
   const expectedAnswers = extractAnswers(config.pattern, config.flags, expected, fold);
   const actualAnswers = extractAnswers(config.pattern, config.flags, actual, fold);
@@ -52,6 +56,10 @@ function checkAnswer(config: Extract<CheckerConfig, { type: 'answer' }>, expecte
     const got = new Set(actualAnswers);
     pass = got.size > 0 && got.size === want.size && [...got].every((a) => want.has(a));
   }
-  const outcome: CheckOutcome = pass ? 'PASS' : actualAnswers.length === 0 && expectedAnswers.length > 0 ? 'NO_ANSWER' : 'WRONG_ANSWER';
+  const outcome: CheckOutcome = pass
+    ? 'PASS'
+    : actualAnswers.length === 0 && expectedAnswers.length > 0
+      ? 'NO_ANSWER'
+      : 'WRONG_ANSWER';
   return { outcome, expectedAnswers, actualAnswers };
 }

@@ -20,14 +20,17 @@ const MiB = 1024 * KiB;
  * 20 of its defects fail tests the benchmark says they pass). -Wuninitialized still warns.
  * gcc 12+ and clang 8+ accept the option.
  */
-export const DEFAULT_COMPILER_FLAGS = ['-std=gnu11', '-O0', '-ftrivial-auto-var-init=zero', '-fdiagnostics-color=never'];
+export const DEFAULT_COMPILER_FLAGS = [
+  '-std=gnu11',
+  '-O0',
+  '-ftrivial-auto-var-init=zero',
+  '-fdiagnostics-color=never',
+];
 /** -Og lets gcc see uninitialised reads and undefined loops that -O0 hides. */
 export const DEFAULT_LINT_FLAGS = ['-Og', '-Wall', '-Wextra', '-Wfloat-conversion'];
 
 function describeZodIssues(error: z.ZodError): string {
-  return error.issues
-    .map((i) => `${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`)
-    .join('; ');
+  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`).join('; ');
 }
 
 async function readAssignmentFile(dir: string): Promise<AssignmentFile> {
@@ -54,16 +57,27 @@ async function readTests(dir: string, cfg: AssignmentFile): Promise<TestCase[]> 
   const testsDir = path.join(dir, 'tests');
   let suites: string[];
   try {
-    suites = (await fs.readdir(testsDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    suites = (await fs.readdir(testsDir, { withFileTypes: true }))
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
   } catch {
     throw new AssignmentError(testsDir, 'missing: an assignment needs tests/<suite>/<N>.in and <N>.out files');
   }
   const hidden = new Set(cfg.hidden ?? []);
   for (const s of hidden) {
-    if (!suites.includes(s)) throw new AssignmentError(path.join(dir, 'assignment.yml'), `hidden: no test suite named "${s}" (found ${suites.join(', ') || 'none'})`);
+    if (!suites.includes(s))
+      throw new AssignmentError(
+        path.join(dir, 'assignment.yml'),
+        `hidden: no test suite named "${s}" (found ${suites.join(', ') || 'none'})`,
+      );
   }
   for (const s of Object.keys(cfg.points ?? {})) {
-    if (!suites.includes(s)) throw new AssignmentError(path.join(dir, 'assignment.yml'), `points: no test suite named "${s}" (found ${suites.join(', ') || 'none'})`);
+    if (!suites.includes(s))
+      throw new AssignmentError(
+        path.join(dir, 'assignment.yml'),
+        `points: no test suite named "${s}" (found ${suites.join(', ') || 'none'})`,
+      );
   }
   const tests: TestCase[] = [];
   for (const suite of suites) {
@@ -72,7 +86,8 @@ async function readTests(dir: string, cfg: AssignmentFile): Promise<TestCase[]> 
     const numbers = new Set<number>();
     for (const f of files) {
       const m = /^(\d+)\.(in|out)$/.exec(f);
-      if (!m) throw new AssignmentError(path.join(suiteDir, f), 'unexpected file: test files are named <N>.in and <N>.out');
+      if (!m)
+        throw new AssignmentError(path.join(suiteDir, f), 'unexpected file: test files are named <N>.in and <N>.out');
       numbers.add(Number(m[1]));
     }
     for (const n of [...numbers].sort((a, b) => a - b)) {
@@ -109,7 +124,10 @@ export async function loadAssignment(dir: string): Promise<Assignment> {
   const cfg = await readAssignmentFile(abs);
   const tests = await readTests(abs, cfg);
   const reference = path.join(abs, 'reference.c');
-  const hasReference = await fs.access(reference).then(() => true, () => false);
+  const hasReference = await fs.access(reference).then(
+    () => true,
+    () => false,
+  );
   const l = cfg.limits ?? {};
   const c = cfg.compile ?? {};
   const cpuMs = l.cpu_ms ?? DEFAULT_TEST_LIMITS.cpuMs;

@@ -26,20 +26,29 @@ export async function assignmentCheckCommand(target: string, flags: { writeExpec
     const dir = resolveAssignment(target);
     if (flags.writeExpected) await addMissingOutputs(dir);
     const a = await loadAssignment(dir);
-    const suites = [...new Set(a.tests.map((t) => t.suite))].map((s) => `${s} ${a.tests.filter((t) => t.suite === s).length}`);
-    process.stdout.write(`${a.title} (${a.name}): ${a.tests.length} tests (${suites.join(', ')}), checker ${a.checker.type}, source file ${a.sourceFile}\n`);
+    const suites = [...new Set(a.tests.map((t) => t.suite))].map(
+      (s) => `${s} ${a.tests.filter((t) => t.suite === s).length}`,
+    );
+    process.stdout.write(
+      `${a.title} (${a.name}): ${a.tests.length} tests (${suites.join(', ')}), checker ${a.checker.type}, source file ${a.sourceFile}\n`,
+    );
     if (!a.reference) {
       process.stdout.write('no reference.c: tests not checked against a solution\n');
       return;
     }
     const { report, changed } = await checkReference(a, new Sandbox(), flags.writeExpected ?? false);
     if (flags.writeExpected) {
-      process.stdout.write(`wrote the expected outputs of all ${a.tests.length} tests from reference.c (${changed.length} changed)\n`);
+      process.stdout.write(
+        `wrote the expected outputs of all ${a.tests.length} tests from reference.c (${changed.length} changed)\n`,
+      );
       return;
     }
     const failing = report.tests.filter((t) => t.verdict !== 'PASS');
     if (failing.length) {
-      throw new CliError(`reference.c fails ${failing.length} test(s): ${failing.map((t) => `${t.id} ${t.verdict}`).join(', ')}`, 1);
+      throw new CliError(
+        `reference.c fails ${failing.length} test(s): ${failing.map((t) => `${t.id} ${t.verdict}`).join(', ')}`,
+        1,
+      );
     }
     process.stdout.write(`reference.c passes all ${report.tests.length} tests\n`);
   } catch (err) {

@@ -40,7 +40,14 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
     const results = await Promise.all(
       manifest.map(async (s) => {
         const a = await assignment(s.assignment);
-        return { s, f: await runPipeline(deps, { source: await fs.readFile(s.path), fileName: path.basename(a.sourceFile), assignment: a }) };
+        return {
+          s,
+          f: await runPipeline(deps, {
+            source: await fs.readFile(s.path),
+            fileName: path.basename(a.sourceFile),
+            assignment: a,
+          }),
+        };
       }),
     );
     const secs = (performance.now() - start) / 1000;
@@ -58,7 +65,9 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
       if (!hit) throw new CliError(`--show: no fixture submission ${name}`);
       out.write(`\n──── the comment ${hit.s.file} gets ────\n\n${hit.f.comment}`);
     }
-    out.write(`\ngraded ${results.length} submissions in ${secs.toFixed(1)} s; each student's feedback is in ${flags.out}/\n`);
+    out.write(
+      `\ngraded ${results.length} submissions in ${secs.toFixed(1)} s; each student's feedback is in ${flags.out}/\n`,
+    );
   } catch (err) {
     if (err instanceof SandboxUnavailableError) throw new CliError(err.message, 3);
     if (err instanceof TemplateError) throw new CliError(`broken templates: ${err.message}`);

@@ -24,9 +24,14 @@ function textFeedback(f: Feedback): string {
   const c = f.context;
   const lines: string[] = [];
   if (c.category?.shown) {
-    lines.push(`Kind of fix: ${FIX_TYPE_WORDS[c.category.fixType] ?? c.category.fixType} (${c.category.fixType}, ${c.category.confidence}% sure)`);
+    lines.push(
+      `Kind of fix: ${FIX_TYPE_WORDS[c.category.fixType] ?? c.category.fixType} (${c.category.fixType}, ${c.category.confidence}% sure)`,
+    );
     if (c.category.tags.length) lines.push(`Why: ${c.category.tags.map((t) => t.name).join(', ')}`);
-  } else if (c.category) lines.push(`Kind of fix: withheld (${c.category.fixType} at ${c.category.confidence}% is below the confidence threshold)`);
+  } else if (c.category)
+    lines.push(
+      `Kind of fix: withheld (${c.category.fixType} at ${c.category.confidence}% is below the confidence threshold)`,
+    );
   if (!c.passed) lines.push(`Next step: ${c.nextStep}`);
   if (c.review.flagged) lines.push(`TA review: ${c.review.reasons.join('; ')}`);
   lines.push(...c.notes.map((n) => `Note: ${n}`));
@@ -35,21 +40,37 @@ function textFeedback(f: Feedback): string {
 
 export async function gradeCommand(file: string, flags: GradeFlags): Promise<void> {
   const format = flags.json ? 'json' : (flags.format ?? 'text');
-  if (!['text', 'markdown', 'json'].includes(format)) throw new CliError(`--format must be text, markdown or json, got "${format}"`);
+  if (!['text', 'markdown', 'json'].includes(format))
+    throw new CliError(`--format must be text, markdown or json, got "${format}"`);
   let source: Buffer;
   try {
     source = await fs.readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new CliError(code === 'ENOENT' ? `${file}: no such file` : code === 'EISDIR' ? `${file}: is a folder, not a C file` : `${file}: ${(err as Error).message}`);
+    throw new CliError(
+      code === 'ENOENT'
+        ? `${file}: no such file`
+        : code === 'EISDIR'
+          ? `${file}: is a folder, not a C file`
+          : `${file}: ${(err as Error).message}`,
+    );
   }
   try {
     const assignment = await loadAssignment(resolveAssignment(flags.assignment));
-    const deps = await createPipelineDeps({ ...(flags.model ? { modelDir: flags.model } : {}), ...(flags.templates ? { templatesDir: flags.templates } : {}) });
-    const feedback = await runPipeline(deps, { source, fileName: path.basename(file), assignment }, flags.reruns !== undefined ? { reruns: flags.reruns } : {});
+    const deps = await createPipelineDeps({
+      ...(flags.model ? { modelDir: flags.model } : {}),
+      ...(flags.templates ? { templatesDir: flags.templates } : {}),
+    });
+    const feedback = await runPipeline(
+      deps,
+      { source, fileName: path.basename(file), assignment },
+      flags.reruns !== undefined ? { reruns: flags.reruns } : {},
+    );
     if (format === 'json') {
       const { report, prediction, comment, check, review } = feedback;
-      process.stdout.write(JSON.stringify({ ...report, prediction, feedback: { comment, check, review } }, null, 2) + '\n');
+      process.stdout.write(
+        JSON.stringify({ ...report, prediction, feedback: { comment, check, review } }, null, 2) + '\n',
+      );
     } else if (format === 'markdown') {
       process.stdout.write(feedback.comment);
     } else {

@@ -35,9 +35,12 @@ export function nextStep(visibleFailing: TestResult[], fixType: string | undefin
   const props = visibleFailing.map((t) => inputProperties(t.input));
   const all = (k: keyof ReturnType<typeof inputProperties>) => props.length > 0 && props.every((p) => p[k]);
   const some = (k: keyof ReturnType<typeof inputProperties>) => props.some((p) => p[k]);
-  if (visibleFailing.some((t) => t.verdict === 'TIMEOUT')) return 'Find the loop that never ends on the failing input: what changes on each pass, and when does its condition become false?';
-  if (visibleFailing.some((t) => t.verdict === 'RUNTIME_ERROR')) return 'Run the failing input yourself and find the line where the program stops: a division by zero, an array index out of range, or scanf without & are the usual suspects.';
-  if (all('dup') || all('last_eq_other')) return 'Check what happens when two of the numbers are equal: follow your conditions by hand with such an input.';
+  if (visibleFailing.some((t) => t.verdict === 'TIMEOUT'))
+    return 'Find the loop that never ends on the failing input: what changes on each pass, and when does its condition become false?';
+  if (visibleFailing.some((t) => t.verdict === 'RUNTIME_ERROR'))
+    return 'Run the failing input yourself and find the line where the program stops: a division by zero, an array index out of range, or scanf without & are the usual suspects.';
+  if (all('dup') || all('last_eq_other'))
+    return 'Check what happens when two of the numbers are equal: follow your conditions by hand with such an input.';
   if (all('zero')) return 'Check what happens when the input is 0.';
   if (all('neg')) return 'Check what happens with a negative number.';
   if (all('space')) return 'Check what happens when the text contains spaces.';

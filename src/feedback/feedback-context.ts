@@ -28,9 +28,21 @@ export interface FeedbackContext {
   verdict: TestReport['verdict'];
   passed: boolean;
   compileError: boolean;
-  counts: { total: number; passed: number; visibleTotal: number; visiblePassed: number; hiddenTotal: number; hiddenPassed: number };
+  counts: {
+    total: number;
+    passed: number;
+    visibleTotal: number;
+    visiblePassed: number;
+    hiddenTotal: number;
+    hiddenPassed: number;
+  };
   points: { earned: number; possible: number } | null;
-  compile: { limit: string | null; messages: { line: number; column: number; text: string }[]; moreMessages: number; log: string };
+  compile: {
+    limit: string | null;
+    messages: { line: number; column: number; text: string }[];
+    moreMessages: number;
+    log: string;
+  };
   failing: {
     id: string;
     verdict: string;
@@ -69,7 +81,21 @@ export interface ContextInput {
   notes: string[];
 }
 
-const HINT_WARNINGS = new Set(['-Wmaybe-uninitialized', '-Wuninitialized', '-Wformat', '-Wparentheses', '-Waggressive-loop-optimizations', '-Warray-bounds', '-Wimplicit-function-declaration', '-Wreturn-type', '-Wfloat-conversion', '-Wempty-body', '-Wmisleading-indentation', '-Wsequence-point', '-Wlogical-not-parentheses']);
+const HINT_WARNINGS = new Set([
+  '-Wmaybe-uninitialized',
+  '-Wuninitialized',
+  '-Wformat',
+  '-Wparentheses',
+  '-Waggressive-loop-optimizations',
+  '-Warray-bounds',
+  '-Wimplicit-function-declaration',
+  '-Wreturn-type',
+  '-Wfloat-conversion',
+  '-Wempty-body',
+  '-Wmisleading-indentation',
+  '-Wsequence-point',
+  '-Wlogical-not-parentheses',
+]);
 
 function describeTest(t: TestResult) {
   const cut = (s: string) => trimBlock(s, 10, 120).text;
@@ -83,7 +109,11 @@ function describeTest(t: TestResult) {
     expected: fence(cut(t.expected)),
     actual: fence(cut(t.actual) + (t.truncated ? '\n[…output cut]' : '')),
     expectedAnswer: answers?.expected.length ? answers.expected.map((a) => inlineCode(a)).join(', ') : null,
-    printedAnswer: answers ? (answers.actual.length ? answers.actual.map((a) => inlineCode(a)).join(', ') : 'none') : null,
+    printedAnswer: answers
+      ? answers.actual.length
+        ? answers.actual.map((a) => inlineCode(a)).join(', ')
+        : 'none'
+      : null,
     stderr: t.stderr.trim() ? fence(trimBlock(t.stderr, 5, 120).text) : null,
     nondeterministic: t.nondeterministic,
   };
@@ -112,14 +142,19 @@ export function feedbackContext({ report, prediction, taxonomy, config, notes }:
       };
       if (!confident) {
         withheldReason = 'The assistant is not sure enough about this one, so a teaching assistant will look at it.';
-        reasons.push(`low confidence (${Math.round(prediction.confidence * 100)}% < ${Math.round(config.confidence_threshold * 100)}%)`);
+        reasons.push(
+          `low confidence (${Math.round(prediction.confidence * 100)}% < ${Math.round(config.confidence_threshold * 100)}%)`,
+        );
       }
-      if (config.review_fix_types.includes(prediction.fixType)) reasons.push(`fix type ${prediction.fixType} is reviewed by a TA`);
+      if (config.review_fix_types.includes(prediction.fixType))
+        reasons.push(`fix type ${prediction.fixType} is reviewed by a TA`);
     } else reasons.push('no prediction (model unavailable)');
   }
 
   const c = report.compile;
-  const messages = c.messages.filter((m) => m.severity === 'error').concat(c.messages.filter((m) => m.severity !== 'error'));
+  const messages = c.messages
+    .filter((m) => m.severity === 'error')
+    .concat(c.messages.filter((m) => m.severity !== 'error'));
   const warnings = compileError
     ? []
     : c.lint
@@ -144,7 +179,9 @@ export function feedbackContext({ report, prediction, taxonomy, config, notes }:
     points: report.summary.points,
     compile: {
       limit: c.limit,
-      messages: messages.slice(0, config.diagnostics_shown).map((m) => ({ line: m.line, column: m.column, text: inlineCode(`${m.severity}: ${m.message}`, 160) })),
+      messages: messages
+        .slice(0, config.diagnostics_shown)
+        .map((m) => ({ line: m.line, column: m.column, text: inlineCode(`${m.severity}: ${m.message}`, 160) })),
       moreMessages: Math.max(0, messages.length - config.diagnostics_shown),
       log: fence(trimBlock(c.diagnostics, 25, 160).text),
     },
@@ -153,7 +190,9 @@ export function feedbackContext({ report, prediction, taxonomy, config, notes }:
     failingHidden: hiddenFailing.length,
     category,
     withheldReason,
-    nextStep: compileError ? 'Fix the first error the compiler reports, then compile again: later errors are often caused by the first.' : nextStep(visibleFailing, category?.shown ? category.fixType : undefined),
+    nextStep: compileError
+      ? 'Fix the first error the compiler reports, then compile again: later errors are often caused by the first.'
+      : nextStep(visibleFailing, category?.shown ? category.fixType : undefined),
     warnings,
     notes,
     review: { flagged: reasons.length > 0, reasons },

@@ -41,7 +41,21 @@ function sampleContexts(t: Taxonomy): FeedbackContext[] {
     counts: { total: 4, passed: 2, visibleTotal: 2, visiblePassed: 1, hiddenTotal: 2, hiddenPassed: 1 },
     points: { earned: 2, possible: 4 },
     compile: { limit: null, messages: [], moreMessages: 0, log: '```\n```' },
-    failing: [{ id: 'blackbox/2', verdict: 'WRONG_ANSWER', words: 'printed a different answer', detail: 'killed by SIGSEGV', input: '```\n1\n```', expected: '```\n2\n```', actual: '```\n3\n```', expectedAnswer: '`2`', printedAnswer: '`3`', stderr: '```\nx\n```', nondeterministic: true }],
+    failing: [
+      {
+        id: 'blackbox/2',
+        verdict: 'WRONG_ANSWER',
+        words: 'printed a different answer',
+        detail: 'killed by SIGSEGV',
+        input: '```\n1\n```',
+        expected: '```\n2\n```',
+        actual: '```\n3\n```',
+        expectedAnswer: '`2`',
+        printedAnswer: '`3`',
+        stderr: '```\nx\n```',
+        nondeterministic: true,
+      },
+    ],
     moreFailingVisible: 1,
     failingHidden: 1,
     category: null,
@@ -54,11 +68,30 @@ function sampleContexts(t: Taxonomy): FeedbackContext[] {
   const samples: FeedbackContext[] = [
     { ...base, verdict: 'PASS', passed: true, failing: [], failingHidden: 0, moreFailingVisible: 0 },
     { ...base, withheldReason: 'Not sure.' },
-    { ...base, compileError: true, verdict: 'COMPILE_ERROR', compile: { limit: null, messages: [{ line: 1, column: 2, text: '`error: x`' }], moreMessages: 2, log: '```\nlog\n```' } },
-    { ...base, compileError: true, verdict: 'COMPILE_ERROR', compile: { limit: 'TIMEOUT', messages: [], moreMessages: 0, log: '```\n```' } },
+    {
+      ...base,
+      compileError: true,
+      verdict: 'COMPILE_ERROR',
+      compile: {
+        limit: null,
+        messages: [{ line: 1, column: 2, text: '`error: x`' }],
+        moreMessages: 2,
+        log: '```\nlog\n```',
+      },
+    },
+    {
+      ...base,
+      compileError: true,
+      verdict: 'COMPILE_ERROR',
+      compile: { limit: 'TIMEOUT', messages: [], moreMessages: 0, log: '```\n```' },
+    },
   ];
   // every fix type and every tag of the taxonomy must render
-  for (const f of t.fixTypes) samples.push({ ...base, category: { shown: true, fixType: f, words: f, confidence: 90, tags: t.tags.map((name) => ({ name, p: 80 })) } });
+  for (const f of t.fixTypes)
+    samples.push({
+      ...base,
+      category: { shown: true, fixType: f, words: f, confidence: 90, tags: t.tags.map((name) => ({ name, p: 80 })) },
+    });
   return samples;
 }
 
@@ -82,7 +115,8 @@ export function collapseBlankLines(md: string): string {
  */
 export function loadTemplates(taxonomy: Taxonomy, courseDir?: string): Templates {
   const files = { ...listTemplates(templatesDir), ...(courseDir ? listTemplates(courseDir) : {}) };
-  if (courseDir && !fs.existsSync(courseDir)) throw new TemplateError(`${courseDir}: the course's templates folder does not exist`);
+  if (courseDir && !fs.existsSync(courseDir))
+    throw new TemplateError(`${courseDir}: the course's templates folder does not exist`);
   const hb = Handlebars.create();
   hb.registerHelper('plural', (n: number) => (n === 1 ? '' : 's'));
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
@@ -100,14 +134,25 @@ export function loadTemplates(taxonomy: Taxonomy, courseDir?: string): Templates
       compiled[name] = hb.compile(text, { noEscape: true });
       compiled[name]!({}); // forces parsing now, so syntax errors surface at start-up
     } catch (err) {
-      if (err instanceof Error && /Parse error|Expecting|lexical error/i.test(err.message)) throw new TemplateError(`${file}: ${err.message.split('\n').slice(0, 3).join(' ')}`);
+      if (err instanceof Error && /Parse error|Expecting|lexical error/i.test(err.message))
+        throw new TemplateError(`${file}: ${err.message.split('\n').slice(0, 3).join(' ')}`);
       if (!compiled[name]) throw new TemplateError(`${file}: ${(err as Error).message}`);
     }
     if (name.startsWith('partials/')) hb.registerPartial(name.slice('partials/'.length), compiled[name]!);
   }
-  for (const m of MAIN) if (!compiled[m]) throw new TemplateError(`${m}.md.hbs: missing (looked in ${[courseDir, templatesDir].filter(Boolean).join(' and ')})`);
-  const missing = [...taxonomy.fixTypes.map((f) => `partials/fix-types/${f}`), ...taxonomy.tags.map((x) => `partials/tags/${x}`)].filter((p) => !compiled[p]);
-  if (missing.length) throw new TemplateError(`missing partial${missing.length > 1 ? 's' : ''} for the taxonomy: ${missing.map((m) => `${m}.md.hbs`).join(', ')}`);
+  for (const m of MAIN)
+    if (!compiled[m])
+      throw new TemplateError(
+        `${m}.md.hbs: missing (looked in ${[courseDir, templatesDir].filter(Boolean).join(' and ')})`,
+      );
+  const missing = [
+    ...taxonomy.fixTypes.map((f) => `partials/fix-types/${f}`),
+    ...taxonomy.tags.map((x) => `partials/tags/${x}`),
+  ].filter((p) => !compiled[p]);
+  if (missing.length)
+    throw new TemplateError(
+      `missing partial${missing.length > 1 ? 's' : ''} for the taxonomy: ${missing.map((m) => `${m}.md.hbs`).join(', ')}`,
+    );
   for (const m of MAIN) {
     for (const sample of sampleContexts(taxonomy)) {
       try {

@@ -11,10 +11,12 @@ export async function fetchSource(gh: GitHub, job: GradeJob, path: string): Prom
   try {
     const { data } = await gh.rest.repos.getContent({ owner: job.owner, repo: job.repo, path, ref: job.sha });
     if (Array.isArray(data) || data.type !== 'file') throw new MissingSourceError(`${path} is a folder, not a C file`);
-    if (!('content' in data) || typeof data.content !== 'string') throw new MissingSourceError(`${path} has no content`);
+    if (!('content' in data) || typeof data.content !== 'string')
+      throw new MissingSourceError(`${path} has no content`);
     return Buffer.from(data.content, (data as { encoding?: string }).encoding === 'base64' ? 'base64' : 'utf8');
   } catch (err) {
-    if ((err as { status?: number }).status === 404) throw new MissingSourceError(`${path} is not in commit ${job.sha.slice(0, 7)}`);
+    if ((err as { status?: number }).status === 404)
+      throw new MissingSourceError(`${path} is not in commit ${job.sha.slice(0, 7)}`);
     throw err;
   }
 }

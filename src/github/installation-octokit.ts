@@ -47,19 +47,40 @@ export class GitHubClients {
       throttle: {
         id: String(installationId),
         write: budget,
-        notifications: { key: () => ({ schedule: (_o: unknown, fn: (...a: unknown[]) => unknown, ...args: unknown[]) => fn(...args) }) },
+        notifications: {
+          key: () => ({ schedule: (_o: unknown, fn: (...a: unknown[]) => unknown, ...args: unknown[]) => fn(...args) }),
+        },
         retryAfterBaseValue: this.o.retryAfterBaseValue !== undefined ? this.o.retryAfterBaseValue * 1000 : 1000,
-        onRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
+        onRateLimit: (
+          retryAfter: number,
+          options: { method: string; url: string },
+          _o: unknown,
+          retryCount: number,
+        ) => {
           process.emitWarning(`GitHub rate limit on ${options.method} ${options.url}: retrying in ${retryAfter} s`);
           return retryCount < 5;
         },
-        onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
-          process.emitWarning(`GitHub secondary rate limit on ${options.method} ${options.url}: retrying in ${retryAfter} s`);
+        onSecondaryRateLimit: (
+          retryAfter: number,
+          options: { method: string; url: string },
+          _o: unknown,
+          retryCount: number,
+        ) => {
+          process.emitWarning(
+            `GitHub secondary rate limit on ${options.method} ${options.url}: retrying in ${retryAfter} s`,
+          );
           return retryCount < 5;
         },
       },
-      retry: { retryAfterBaseValue: this.o.retryAfterBaseValue !== undefined ? this.o.retryAfterBaseValue * 1000 : 1000 },
-      log: { debug: () => {}, info: () => {}, warn: (m: string) => process.emitWarning(m), error: (m: string) => process.emitWarning(m) },
+      retry: {
+        retryAfterBaseValue: this.o.retryAfterBaseValue !== undefined ? this.o.retryAfterBaseValue * 1000 : 1000,
+      },
+      log: {
+        debug: () => {},
+        info: () => {},
+        warn: (m: string) => process.emitWarning(m),
+        error: (m: string) => process.emitWarning(m),
+      },
     } as ConstructorParameters<typeof Octokit>[0]);
     this.clients.set(installationId, c);
     return c;

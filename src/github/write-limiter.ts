@@ -45,7 +45,10 @@ return 0
  * can then arrive within it.
  */
 export function withMargin(l: WriteLimit): WriteLimit {
-  return { limit: Math.max(1, Math.floor(l.limit * 0.95)), windowMs: l.windowMs + Math.max(1000, Math.round(l.windowMs * 0.02)) };
+  return {
+    limit: Math.max(1, Math.floor(l.limit * 0.95)),
+    windowMs: l.windowMs + Math.max(1000, Math.round(l.windowMs * 0.02)),
+  };
 }
 
 /**

@@ -7,7 +7,11 @@ const EXCERPT_WIDTH = 100;
 export function excerpt(text: string, lines = EXCERPT_LINES, width = EXCERPT_WIDTH): string[] {
   const all = text.replace(/\r\n/g, '\n').replace(/\n$/, '').split('\n');
   const shown = all.slice(0, lines).map((l) => {
-    const visible = l.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+    const visible = l.replace(
+      // eslint-disable-next-line no-control-regex -- control characters are what is escaped
+      /[\u0000-\u0008\u000b-\u001f\u007f]/g,
+      (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+    );
     return visible.length > width ? `${visible.slice(0, width - 1)}…` : visible;
   });
   if (all.length > lines) shown.push(`… (${all.length - lines} more lines)`);
@@ -21,13 +25,21 @@ function block(label: string, text: string): string[] {
 
 function failure(t: TestResult): string[] {
   const head = `  ${t.id}${t.hidden ? ' (hidden)' : ''}  ${t.verdict}${t.detail ? ` — ${t.detail}` : ''}`;
-  const out = [head, ...block('input:', t.input), ...block('expected:', t.expected), ...block('actual:', t.actual + (t.truncated ? '\n[output cut]' : ''))];
+  const out = [
+    head,
+    ...block('input:', t.input),
+    ...block('expected:', t.expected),
+    ...block('actual:', t.actual + (t.truncated ? '\n[output cut]' : '')),
+  ];
   if (t.answers) {
     const show = (xs: string[]) => (xs.length ? xs.map((x) => JSON.stringify(x)).join(', ') : 'none');
     out.push(`    answer:   expected ${show(t.answers.expected)}, found ${show(t.answers.actual)}`);
   }
   if (t.stderr.trim()) out.push(...block('stderr:', t.stderr));
-  if (t.nondeterministic) out.push(`    note:     output changed when re-run (${(t.rerunVerdicts ?? []).join(', ')}): uninitialised variable?`);
+  if (t.nondeterministic)
+    out.push(
+      `    note:     output changed when re-run (${(t.rerunVerdicts ?? []).join(', ')}): uninitialised variable?`,
+    );
   return out;
 }
 
@@ -38,7 +50,11 @@ export function formatReport(r: TestReport): string {
     lines.push('', 'COMPILE_ERROR', ...excerpt(r.compile.diagnostics, 20, 160).map((l) => `  ${l}`));
     return lines.join('\n') + '\n';
   }
-  lines.push(`compiled in ${Math.round(r.compile.ms)} ms`, '', `  ${'TEST'.padEnd(16)}${'VERDICT'.padEnd(15)}${'CPU'.padStart(8)}`);
+  lines.push(
+    `compiled in ${Math.round(r.compile.ms)} ms`,
+    '',
+    `  ${'TEST'.padEnd(16)}${'VERDICT'.padEnd(15)}${'CPU'.padStart(8)}`,
+  );
   for (const t of r.tests) {
     const flag = t.nondeterministic ? '  (nondeterministic)' : t.hidden ? '  (hidden)' : '';
     lines.push(`  ${t.id.padEnd(16)}${t.verdict.padEnd(15)}${`${Math.round(t.cpuMs)} ms`.padStart(8)}${flag}`);

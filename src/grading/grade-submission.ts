@@ -23,7 +23,12 @@ export interface GradeOptions {
 
 type CompileSection = TestReport['compile'];
 
-export async function compileSubmission(source: Buffer, a: Assignment, sandbox: Sandbox, fileName: string): Promise<{ section: CompileSection; binary?: Buffer }> {
+export async function compileSubmission(
+  source: Buffer,
+  a: Assignment,
+  sandbox: Sandbox,
+  fileName: string,
+): Promise<{ section: CompileSection; binary?: Buffer }> {
   const start = performance.now();
   if (source.length > a.compiler.maxSourceBytes) {
     const kb = (n: number) => `${Math.round(n / 1024)} KB`;
@@ -60,7 +65,11 @@ export async function compileSubmission(source: Buffer, a: Assignment, sandbox: 
   } else if (run.outputLimit) {
     limit = 'OUTPUT_LIMIT';
     note = 'The compiler printed too many messages and was stopped.';
-  } else if (run.signal !== null || (run.exitCode !== 0 && /out of memory|cannot allocate|virtual memory exhausted|Killed signal terminated program/i.test(text))) {
+  } else if (
+    run.signal !== null ||
+    (run.exitCode !== 0 &&
+      /out of memory|cannot allocate|virtual memory exhausted|Killed signal terminated program/i.test(text))
+  ) {
     limit = 'MEMORY_LIMIT';
     note = `The compiler ran out of its ${Math.round(c.limits.memoryBytes / 1048576)} MiB of memory.`;
   } else if (run.spawnFailed) {
@@ -76,7 +85,10 @@ export async function compileSubmission(source: Buffer, a: Assignment, sandbox: 
       messages: parseDiagnostics(text, fileName, source.toString('utf8')),
       lint:
         lintRun && !lintRun.skipped
-          ? parseDiagnostics(renameSource(displayText(lintRun.stderr, 16_384).text, SANDBOX_SOURCE, fileName), fileName).filter((d) => d.severity === 'warning')
+          ? parseDiagnostics(
+              renameSource(displayText(lintRun.stderr, 16_384).text, SANDBOX_SOURCE, fileName),
+              fileName,
+            ).filter((d) => d.severity === 'warning')
           : [],
       ms: performance.now() - start,
     },
@@ -92,7 +104,11 @@ export async function runLanes(sandbox: Sandbox, binary: Buffer, inputs: Buffer[
   const results: RawRun[] = new Array(inputs.length);
   await Promise.all(
     lanes.map(async (lane) => {
-      const runs = await sandbox.run(binary, lane.map((i) => inputs[i]!), a.limits);
+      const runs = await sandbox.run(
+        binary,
+        lane.map((i) => inputs[i]!),
+        a.limits,
+      );
       runs.forEach((r, k) => (results[lane[k]!] = r));
     }),
   );
@@ -104,7 +120,9 @@ function sameBehaviour(a: RawRun, b: RawRun): boolean {
 }
 
 function judge(test: TestCase, run: RawRun, a: Assignment) {
-  return verdictOf(run, a.limits, a.exitCode, () => check(a.checker, test.expected.toString('latin1'), run.stdout.toString('latin1')));
+  return verdictOf(run, a.limits, a.exitCode, () =>
+    check(a.checker, test.expected.toString('latin1'), run.stdout.toString('latin1')),
+  );
 }
 
 function testResult(test: TestCase, run: RawRun, a: Assignment, reruns: RawRun[]): TestResult {
@@ -141,18 +159,35 @@ function testResult(test: TestCase, run: RawRun, a: Assignment, reruns: RawRun[]
 const round = (x: number) => Math.round(x * 100) / 100;
 
 /** Compile once, run every test in the sandbox, judge each: the whole grading of one submission. */
-export async function gradeSubmission(source: Buffer, a: Assignment, sandbox: Sandbox, opts: GradeOptions = {}): Promise<TestReport> {
+export async function gradeSubmission(
+  source: Buffer,
+  a: Assignment,
+  sandbox: Sandbox,
+  opts: GradeOptions = {},
+): Promise<TestReport> {
   const start = performance.now();
   const fileName = opts.fileName ?? a.sourceFile;
   const { section, binary } = await compileSubmission(source, a, sandbox, fileName);
   const runStart = performance.now();
   let tests: TestResult[] = [];
   if (binary) {
-    const first = await runLanes(sandbox, binary, a.tests.map((t) => t.input), a);
+    const first = await runLanes(
+      sandbox,
+      binary,
+      a.tests.map((t) => t.input),
+      a,
+    );
     const rerunCount = opts.reruns ?? a.reruns;
     const flaky = a.tests.map((t, i) => i).filter((i) => RERUN_VERDICTS.has(judge(a.tests[i]!, first[i]!, a).verdict));
     const rerunIdx = Array.from({ length: rerunCount }, () => flaky).flat();
-    const again = rerunIdx.length ? await runLanes(sandbox, binary, rerunIdx.map((i) => a.tests[i]!.input), a) : [];
+    const again = rerunIdx.length
+      ? await runLanes(
+          sandbox,
+          binary,
+          rerunIdx.map((i) => a.tests[i]!.input),
+          a,
+        )
+      : [];
     const rerunsOf = (i: number) => again.filter((_, k) => rerunIdx[k] === i);
     tests = a.tests.map((t, i) => testResult(t, first[i]!, a, rerunsOf(i)));
   }

@@ -4,7 +4,15 @@ import { z } from 'zod';
  * The test report: the stable JSON contract that `grade --json` prints and every later
  * stage (analysis, the model, feedback, the App) reads. Add fields; never rename them.
  */
-export const TEST_VERDICTS = ['PASS', 'WRONG_ANSWER', 'NO_ANSWER', 'RUNTIME_ERROR', 'TIMEOUT', 'MEMORY_LIMIT', 'OUTPUT_LIMIT'] as const;
+export const TEST_VERDICTS = [
+  'PASS',
+  'WRONG_ANSWER',
+  'NO_ANSWER',
+  'RUNTIME_ERROR',
+  'TIMEOUT',
+  'MEMORY_LIMIT',
+  'OUTPUT_LIMIT',
+] as const;
 export const testVerdictSchema = z.enum(TEST_VERDICTS);
 export type TestVerdict = z.infer<typeof testVerdictSchema>;
 

@@ -42,14 +42,20 @@ export function verdictOf(
   exitPolicy: 'ignore' | 'must_be_zero',
   check: () => CheckResult,
 ): { verdict: TestVerdict; detail?: string; check?: CheckResult } {
-  if (run.spawnFailed) return { verdict: 'RUNTIME_ERROR', detail: `the program could not start: ${run.stderr.toString()}` };
+  if (run.spawnFailed)
+    return { verdict: 'RUNTIME_ERROR', detail: `the program could not start: ${run.stderr.toString()}` };
   if (run.cpuLimit) return { verdict: 'TIMEOUT', detail: `used more than ${limits.cpuMs} ms of CPU time` };
-  if (run.wallLimit) return { verdict: 'TIMEOUT', detail: `ran longer than ${limits.wallMs} ms (waiting for input, or sleeping?)` };
+  if (run.wallLimit)
+    return { verdict: 'TIMEOUT', detail: `ran longer than ${limits.wallMs} ms (waiting for input, or sleeping?)` };
   if (run.outputLimit) return { verdict: 'OUTPUT_LIMIT', detail: `printed more than ${limits.outputBytes} bytes` };
-  if (run.signal === SIGXFSZ) return { verdict: 'OUTPUT_LIMIT', detail: `wrote a file larger than ${limits.fileSizeBytes} bytes` };
+  if (run.signal === SIGXFSZ)
+    return { verdict: 'OUTPUT_LIMIT', detail: `wrote a file larger than ${limits.fileSizeBytes} bytes` };
   const crashed = run.signal !== null || (run.exitCode !== null && run.exitCode !== 0);
   if (crashed && run.maxRssKb * 1024 >= limits.memoryBytes * MEMORY_SHARE) {
-    return { verdict: 'MEMORY_LIMIT', detail: `ran out of its ${Math.round(limits.memoryBytes / 1048576)} MiB of memory` };
+    return {
+      verdict: 'MEMORY_LIMIT',
+      detail: `ran out of its ${Math.round(limits.memoryBytes / 1048576)} MiB of memory`,
+    };
   }
   if (run.signal !== null) return { verdict: 'RUNTIME_ERROR', detail: describeSignal(run.signal) };
   const result = check();

@@ -36,7 +36,8 @@ export function decodeTags(tagProbs: ArrayLike<number>, tagNames: string[], opts
   prior.sets.forEach((set, k) => {
     const inSet = new Set(set.map((t) => index.get(t)));
     let s = 0;
-    for (let i = 0; i < tagNames.length; i++) s += Math.log(inSet.has(i) ? clamp(tagProbs[i]!) : 1 - clamp(tagProbs[i]!));
+    for (let i = 0; i < tagNames.length; i++)
+      s += Math.log(inSet.has(i) ? clamp(tagProbs[i]!) : 1 - clamp(tagProbs[i]!));
     if (counts && w > 0) s += w * Math.log((counts[k]! + 0.5) / (total + 0.5 * prior.sets.length));
     if (s > bestScore) {
       bestScore = s;

@@ -16,11 +16,22 @@ function tensor(name: string, dims: number[], data: Float64Array) {
 function valueInfo(name: string, dims: (number | string)[]) {
   return {
     name,
-    type: { tensor_type: { elem_type: TENSOR_FLOAT, shape: { dim: dims.map((d) => (typeof d === 'number' ? { dim_value: d } : { dim_param: d })) } } },
+    type: {
+      tensor_type: {
+        elem_type: TENSOR_FLOAT,
+        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dim_value: d } : { dim_param: d })) },
+      },
+    },
   };
 }
 
-const node = (op_type: string, input: string[], output: string[], attribute: object[] = []) => ({ op_type, input, output, name: output[0], attribute });
+const node = (op_type: string, input: string[], output: string[], attribute: object[] = []) => ({
+  op_type,
+  input,
+  output,
+  name: output[0],
+  attribute,
+});
 
 /**
  * The trained student as an ONNX graph, computing exactly `forward` (in float32):

@@ -7,12 +7,25 @@ import { z } from 'zod';
  */
 export const manifestSchema = z.object({
   schema: z.literal('fixsense/model-manifest@1'),
-  model: z.object({ file: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int(), input: z.string(), outputs: z.object({ fixType: z.string(), tags: z.string() }) }),
+  model: z.object({
+    file: z.string(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    bytes: z.number().int(),
+    input: z.string(),
+    outputs: z.object({ fixType: z.string(), tags: z.string() }),
+  }),
   created: z.string(),
   variant: z.enum(['distilled', 'label_only']),
-  taxonomy: z.object({ version: z.number().int(), fixTypes: z.array(z.string()).min(2), tags: z.array(z.string()).min(1) }),
+  taxonomy: z.object({
+    version: z.number().int(),
+    fixTypes: z.array(z.string()).min(2),
+    tags: z.array(z.string()).min(1),
+  }),
   features: z.object({ version: z.string(), names: z.array(z.string()).min(1) }),
-  decoding: z.object({ tagSets: z.array(z.array(z.string())), tagSetCounts: z.record(z.string(), z.array(z.number())) }),
+  decoding: z.object({
+    tagSets: z.array(z.array(z.string())),
+    tagSetCounts: z.record(z.string(), z.array(z.number())),
+  }),
   training: z.object({
     seed: z.number().int(),
     config: z.record(z.string(), z.unknown()),
@@ -26,7 +39,11 @@ export const manifestSchema = z.object({
     source: z.string(),
     format: z.string(),
     splits: z.record(z.string(), z.number().int()),
-    labels: z.object({ used: z.number().int(), dropped: z.number().int(), droppedReasons: z.record(z.string(), z.number().int()) }),
+    labels: z.object({
+      used: z.number().int(),
+      dropped: z.number().int(),
+      droppedReasons: z.record(z.string(), z.number().int()),
+    }),
     teachers: z.record(z.string(), z.number().int()),
     trainedOn: z.object({ real: z.number().int(), mutants: z.number().int(), earlyStopping: z.number().int() }),
     mutants: z.record(z.string(), z.unknown()),

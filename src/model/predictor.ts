@@ -37,14 +37,19 @@ export async function loadPredictor(dir = modelsDir): Promise<Predictor> {
   let manifest: Manifest;
   try {
     const parsed = manifestSchema.safeParse(JSON.parse(await fs.readFile(manifestFile, 'utf8')));
-    if (!parsed.success) throw new ModelError(`${manifestFile}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new ModelError(
+        `${manifestFile}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     manifest = parsed.data;
   } catch (err) {
     if (err instanceof ModelError) throw err;
     throw new ModelError(`${manifestFile}: ${(err as Error).message} (run fixsense retrain to make a model)`);
   }
   if (manifest.features.version !== FEATURE_SPEC_VERSION || manifest.features.names.join() !== FEATURE_NAMES.join()) {
-    throw new ModelError(`${manifestFile}: the model was trained on features ${manifest.features.version}, this fixsense computes ${FEATURE_SPEC_VERSION}: retrain it`);
+    throw new ModelError(
+      `${manifestFile}: the model was trained on features ${manifest.features.version}, this fixsense computes ${FEATURE_SPEC_VERSION}: retrain it`,
+    );
   }
   const file = path.join(dir, manifest.model.file);
   let bytes: Buffer;
@@ -54,7 +59,10 @@ export async function loadPredictor(dir = modelsDir): Promise<Predictor> {
     throw new ModelError(`${file}: ${(err as Error).message}`);
   }
   const sha = createHash('sha256').update(bytes).digest('hex');
-  if (sha !== manifest.model.sha256) throw new ModelError(`${file}: its checksum does not match ${manifestFile} (corrupt or replaced): retrain or restore it`);
+  if (sha !== manifest.model.sha256)
+    throw new ModelError(
+      `${file}: its checksum does not match ${manifestFile} (corrupt or replaced): retrain or restore it`,
+    );
   ort ??= await import('onnxruntime-node');
   let session: Ort.InferenceSession;
   try {
@@ -66,12 +74,14 @@ export async function loadPredictor(dir = modelsDir): Promise<Predictor> {
   const { fixType: fixOut, tags: tagOut } = manifest.model.outputs;
   const { fixTypes, tags } = manifest.taxonomy;
   const prior = { sets: manifest.decoding.tagSets, counts: manifest.decoding.tagSetCounts };
-  for (const name of [fixOut, tagOut]) if (!session.outputNames.includes(name)) throw new ModelError(`${file}: has no output ${name}`);
+  for (const name of [fixOut, tagOut])
+    if (!session.outputNames.includes(name)) throw new ModelError(`${file}: has no output ${name}`);
   const predictFeatures = async (features: Float32Array): Promise<Prediction> => {
     const out = await session.run({ [manifest.model.input]: new ort!.Tensor('float32', features, [1, inputs]) });
     const fix = out[fixOut]!.data as Float32Array;
     const tag = out[tagOut]!.data as Float32Array;
-    if (fix.length !== fixTypes.length || tag.length !== tags.length) throw new ModelError(`${file}: outputs do not match the manifest's taxonomy`);
+    if (fix.length !== fixTypes.length || tag.length !== tags.length)
+      throw new ModelError(`${file}: outputs do not match the manifest's taxonomy`);
     return predictFromOutputs(fix, tag, fixTypes, tags, prior);
   };
   return {

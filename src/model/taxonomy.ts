@@ -7,21 +7,27 @@ import { modelsDir } from '../paths.js';
  * The label space: fix types (what the minimal fix changes) and reasoning tags (why the
  * program fails). The project's default is models/taxonomy.json; a course may replace it.
  */
-export const taxonomySchema = z.object({
-  version: z.number().int(),
-  fix_types: z.array(z.object({ name: z.string().regex(/^[A-Z][A-Z_]*$/), when: z.string().min(1) })).min(2),
-  fix_type_order: z.string().optional(),
-  tags: z.array(z.object({ name: z.string().regex(/^[A-Z][A-Z_]*$/), when: z.string().min(1) })).min(1),
-  tag_rules: z.string().optional(),
-}).superRefine((t, ctx) => {
-  for (const [key, list] of [['fix_types', t.fix_types], ['tags', t.tags]] as const) {
-    const seen = new Set<string>();
-    list.forEach((x, i) => {
-      if (seen.has(x.name)) ctx.addIssue({ code: 'custom', path: [key, i, 'name'], message: `duplicate name ${x.name}` });
-      seen.add(x.name);
-    });
-  }
-});
+export const taxonomySchema = z
+  .object({
+    version: z.number().int(),
+    fix_types: z.array(z.object({ name: z.string().regex(/^[A-Z][A-Z_]*$/), when: z.string().min(1) })).min(2),
+    fix_type_order: z.string().optional(),
+    tags: z.array(z.object({ name: z.string().regex(/^[A-Z][A-Z_]*$/), when: z.string().min(1) })).min(1),
+    tag_rules: z.string().optional(),
+  })
+  .superRefine((t, ctx) => {
+    for (const [key, list] of [
+      ['fix_types', t.fix_types],
+      ['tags', t.tags],
+    ] as const) {
+      const seen = new Set<string>();
+      list.forEach((x, i) => {
+        if (seen.has(x.name))
+          ctx.addIssue({ code: 'custom', path: [key, i, 'name'], message: `duplicate name ${x.name}` });
+        seen.add(x.name);
+      });
+    }
+  });
 
 export type TaxonomyFile = z.infer<typeof taxonomySchema>;
 
@@ -38,7 +44,8 @@ export const defaultTaxonomyPath = path.join(modelsDir, 'taxonomy.json');
 
 export function parseTaxonomy(data: unknown, source = 'taxonomy'): Taxonomy {
   const r = taxonomySchema.safeParse(data);
-  if (!r.success) throw new Error(`${source}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!r.success)
+    throw new Error(`${source}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const t = r.data;
   return {
     version: t.version,
@@ -54,7 +61,7 @@ export function loadTaxonomy(file = defaultTaxonomyPath): Taxonomy {
   try {
     data = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`${file}: ${(err as Error).message}`);
+    throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
   }
   return parseTaxonomy(data, file);
 }

@@ -21,13 +21,15 @@ export interface DepsOptions {
 export async function createPipelineDeps(o: DepsOptions = {}): Promise<PipelineDeps> {
   const taxonomy = loadTaxonomy(o.taxonomyFile ?? defaultTaxonomyPath);
   const templates = loadTemplates(taxonomy, o.templatesDir);
-  let predictor: PipelineDeps['predictor'] = null;
+  let predictor: PipelineDeps['predictor'];
   let predictorProblem: string | undefined;
   try {
     predictor = await loadPredictor(o.modelDir ?? modelsDir);
     const m = predictor.manifest.taxonomy;
     if (m.fixTypes.join() !== taxonomy.fixTypes.join() || m.tags.join() !== taxonomy.tags.join()) {
-      throw new ModelError(`the model predicts another taxonomy than ${o.taxonomyFile ?? defaultTaxonomyPath}: retrain it`);
+      throw new ModelError(
+        `the model predicts another taxonomy than ${o.taxonomyFile ?? defaultTaxonomyPath}: retrain it`,
+      );
     }
   } catch (err) {
     if (!(err instanceof ModelError)) throw err;
@@ -35,5 +37,12 @@ export async function createPipelineDeps(o: DepsOptions = {}): Promise<PipelineD
     predictorProblem = 'the model is not available';
     process.emitWarning(`fixsense: no student model, feedback goes on without fix types: ${err.message}`);
   }
-  return { sandbox: o.sandbox ?? new Sandbox(), predictor, ...(predictorProblem ? { predictorProblem } : {}), templates, taxonomy, config: o.config ?? DEFAULT_FEEDBACK_CONFIG };
+  return {
+    sandbox: o.sandbox ?? new Sandbox(),
+    predictor,
+    ...(predictorProblem ? { predictorProblem } : {}),
+    templates,
+    taxonomy,
+    config: o.config ?? DEFAULT_FEEDBACK_CONFIG,
+  };
 }

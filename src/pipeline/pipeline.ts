@@ -1,7 +1,12 @@
 import type { Assignment } from '../assignments/assignment.js';
 import { assignmentReference } from '../analysis/assignment-reference.js';
 import { featurize, type ReferenceCode } from '../analysis/featurize.js';
-import { DEFAULT_FEEDBACK_CONFIG, feedbackContext, type FeedbackConfig, type FeedbackContext } from '../feedback/feedback-context.js';
+import {
+  DEFAULT_FEEDBACK_CONFIG,
+  feedbackContext,
+  type FeedbackConfig,
+  type FeedbackContext,
+} from '../feedback/feedback-context.js';
 import type { Templates } from '../feedback/templates.js';
 import { gradeSubmission, type GradeOptions } from '../grading/grade-submission.js';
 import type { TestReport } from '../grading/report.js';
@@ -52,20 +57,26 @@ export async function predict(
 ): Promise<Prediction | null> {
   if (!report.compiled || report.verdict !== 'FAIL') return null;
   if (!deps.predictor) {
-    notes.push(`No hint about the kind of fix this time: ${deps.predictorProblem ?? 'the model is not available'}. The test results above are complete.`);
+    notes.push(
+      `No hint about the kind of fix this time: ${deps.predictorProblem ?? 'the model is not available'}. The test results above are complete.`,
+    );
     return null;
   }
   let features: Float32Array;
   try {
     features = featurize(source, report, reference);
   } catch (err) {
-    notes.push(`No hint about the kind of fix this time: the program could not be analysed (${(err as Error).message}). The test results above are complete.`);
+    notes.push(
+      `No hint about the kind of fix this time: the program could not be analysed (${(err as Error).message}). The test results above are complete.`,
+    );
     return null;
   }
   try {
     return await deps.predictor.predictFeatures(features);
   } catch (err) {
-    notes.push(`No hint about the kind of fix this time: the model failed (${(err as Error).message}). The test results above are complete.`);
+    notes.push(
+      `No hint about the kind of fix this time: the model failed (${(err as Error).message}). The test results above are complete.`,
+    );
     return null;
   }
 }
@@ -77,8 +88,19 @@ function checkTitle(r: TestReport): string {
 }
 
 /** render: the comment and the check run, from the templates. */
-export function render(deps: PipelineDeps, report: TestReport, prediction: Prediction | null, notes: string[]): Feedback {
-  const context = feedbackContext({ report, prediction, taxonomy: deps.taxonomy, config: deps.config ?? DEFAULT_FEEDBACK_CONFIG, notes });
+export function render(
+  deps: PipelineDeps,
+  report: TestReport,
+  prediction: Prediction | null,
+  notes: string[],
+): Feedback {
+  const context = feedbackContext({
+    report,
+    prediction,
+    taxonomy: deps.taxonomy,
+    config: deps.config ?? DEFAULT_FEEDBACK_CONFIG,
+    notes,
+  });
   return {
     report,
     prediction,

@@ -41,7 +41,11 @@ export class QueueUnavailableError extends Error {
 }
 
 /** Queues gradings; a job whose id exists already (same repository, commit, assignment) is not added again. */
-export async function enqueue(q: Queues, jobs: GradeJob[], connection?: Redis): Promise<{ queued: number; duplicates: number }> {
+export async function enqueue(
+  q: Queues,
+  jobs: GradeJob[],
+  connection?: Redis,
+): Promise<{ queued: number; duplicates: number }> {
   if (!jobs.length) return { queued: 0, duplicates: 0 };
   // BullMQ would wait for Redis to come back; a webhook must be answered now
   if (connection && connection.status !== 'ready') throw new QueueUnavailableError(`Redis is ${connection.status}`);

@@ -6,7 +6,13 @@ import { gradeJobSchema, type GradeJob } from '../app/jobs.js';
 import { log } from '../app/log.js';
 import { fetchSource, MissingSourceError } from '../github/fetch-source.js';
 import type { GitHubClients } from '../github/installation-octokit.js';
-import { completeCheckRun, neutralCheckRun, startCheckRun, upsertCommitComment, upsertPullRequestComment } from '../github/publish.js';
+import {
+  completeCheckRun,
+  neutralCheckRun,
+  startCheckRun,
+  upsertCommitComment,
+  upsertPullRequestComment,
+} from '../github/publish.js';
 import { RateLimitedError } from '../github/write-limiter.js';
 import { runPipeline, type PipelineDeps } from '../pipeline/pipeline.js';
 import { ACK_QUEUE, GRADE_QUEUE, JOB_OPTIONS, type Queues } from './queues.js';
@@ -37,7 +43,8 @@ export interface GradeResult {
 /** Jobs come back from Redis: checked before anything acts on them. */
 function parseJob(job: Job): GradeJob {
   const r = gradeJobSchema.safeParse(job.data);
-  if (!r.success) throw new UnrecoverableError(`malformed job ${job.id}: ${r.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+  if (!r.success)
+    throw new UnrecoverableError(`malformed job ${job.id}: ${r.error.issues.map((i) => i.path.join('.')).join(', ')}`);
   return r.data;
 }
 
@@ -70,14 +77,22 @@ export function startWorkers(d: WorkerDeps): Workers {
     return { data, a };
   };
   const lockDuration = d.lockDurationMs ?? 30_000;
-  const common = { connection: d.connection, prefix: d.prefix, lockDuration, stalledInterval: lockDuration, maxStalledCount: 3 };
+  const common = {
+    connection: d.connection,
+    prefix: d.prefix,
+    lockDuration,
+    stalledInterval: lockDuration,
+    maxStalledCount: 3,
+  };
 
   const ack = new Worker(
     ACK_QUEUE,
     async (job, token) => {
       const { data, a } = load(job);
       const reuse = job.attemptsMade > 0 || data.trigger !== 'push';
-      const checkRunId = await delayOnRateLimit(job, token, () => startCheckRun(d.github.forInstallation(data.installationId), data, a, reuse));
+      const checkRunId = await delayOnRateLimit(job, token, () =>
+        startCheckRun(d.github.forInstallation(data.installationId), data, a, reuse),
+      );
       await d.queues.grade.add('grade', { ...data, checkRunId }, { ...JOB_OPTIONS, jobId: job.id! });
       return { checkRunId };
     },
@@ -97,19 +112,56 @@ export function startWorkers(d: WorkerDeps): Workers {
           source = await fetchSource(gh, data, a.source);
         } catch (err) {
           if (!(err instanceof MissingSourceError)) throw err;
-          await neutralCheckRun(gh, data, checkRunId, `${a.source} not found`, `${err.message}. Push your program as \`${a.source}\` and it will be graded.`);
-          return { verdict: 'MISSING_SOURCE', conclusion: 'neutral', checkRunId, comment: 'none', flagged: false, latencyMs: Date.now() - data.receivedAt };
+          await neutralCheckRun(
+            gh,
+            data,
+            checkRunId,
+            `${a.source} not found`,
+            `${err.message}. Push your program as \`${a.source}\` and it will be graded.`,
+          );
+          return {
+            verdict: 'MISSING_SOURCE',
+            conclusion: 'neutral',
+            checkRunId,
+            comment: 'none',
+            flagged: false,
+            latencyMs: Date.now() - data.receivedAt,
+          };
         }
         const t1 = performance.now();
-        const feedback = await runPipeline(d.pipeline, { source, fileName: path.basename(a.source), assignment: a.assignment });
+        const feedback = await runPipeline(d.pipeline, {
+          source,
+          fileName: path.basename(a.source),
+          assignment: a.assignment,
+        });
         const t2 = performance.now();
         await completeCheckRun(gh, data, checkRunId, feedback, a);
         let comment: GradeResult['comment'] = 'none';
         if (data.pullRequest) comment = await upsertPullRequestComment(gh, data, feedback.comment);
-        else if (d.course.pushFeedback === 'commit_comment') comment = await upsertCommitComment(gh, data, feedback.comment);
-        const result: GradeResult = { verdict: feedback.report.verdict, conclusion: feedback.check.conclusion, checkRunId, comment, flagged: feedback.review.flagged, latencyMs: Date.now() - data.receivedAt };
-        const ms = { fetch: Math.round(t1 - t0), pipeline: Math.round(t2 - t1), publish: Math.round(performance.now() - t2) };
-        log('graded', { job: job.id, repo: `${data.owner}/${data.repo}`, sha: data.sha.slice(0, 7), assignment: data.assignment, ...result, ms, review: feedback.review.reasons });
+        else if (d.course.pushFeedback === 'commit_comment')
+          comment = await upsertCommitComment(gh, data, feedback.comment);
+        const result: GradeResult = {
+          verdict: feedback.report.verdict,
+          conclusion: feedback.check.conclusion,
+          checkRunId,
+          comment,
+          flagged: feedback.review.flagged,
+          latencyMs: Date.now() - data.receivedAt,
+        };
+        const ms = {
+          fetch: Math.round(t1 - t0),
+          pipeline: Math.round(t2 - t1),
+          publish: Math.round(performance.now() - t2),
+        };
+        log('graded', {
+          job: job.id,
+          repo: `${data.owner}/${data.repo}`,
+          sha: data.sha.slice(0, 7),
+          assignment: data.assignment,
+          ...result,
+          ms,
+          review: feedback.review.reasons,
+        });
         return result;
       });
     },
@@ -117,7 +169,9 @@ export function startWorkers(d: WorkerDeps): Workers {
   );
 
   for (const w of [ack, grade]) {
-    w.on('failed', (job, err) => log('job-failed', { queue: w.name, job: job?.id, attempt: job?.attemptsMade, error: err.message }));
+    w.on('failed', (job, err) =>
+      log('job-failed', { queue: w.name, job: job?.id, attempt: job?.attemptsMade, error: err.message }),
+    );
     w.on('error', (err) => log('worker-error', { queue: w.name, error: err.message }));
   }
   return {

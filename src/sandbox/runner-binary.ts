@@ -11,7 +11,6 @@ const run = promisify(execFile);
 const runnerSource = path.join(projectRoot, 'src', 'sandbox', 'runner.c');
 let cached: Promise<string> | undefined;
 
-
 /**
  * The runner is compiled from source on first use (and again whenever its source
  * changes), so a clean clone needs nothing but the host's C compiler.
@@ -51,4 +50,3 @@ async function buildRunner(): Promise<string> {
   await fs.rename(tmp, target);
   return target;
 }
-

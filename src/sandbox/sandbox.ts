@@ -7,7 +7,13 @@ import { bwrapArgs, PROGRAM_FD } from './bwrap-args.js';
 import { SandboxFailureError, SandboxUnavailableError } from './errors.js';
 import { readHostLayout, type HostLayout } from './host-layout.js';
 import type { RunLimits } from './limits.js';
-import { decodeCompileResponse, decodeRunResponse, encodeCompileRequest, encodeRunRequest, type RawRun } from './protocol.js';
+import {
+  decodeCompileResponse,
+  decodeRunResponse,
+  encodeCompileRequest,
+  encodeRunRequest,
+  type RawRun,
+} from './protocol.js';
 import { runnerBinary } from './runner-binary.js';
 import { UidPool } from './uid-pool.js';
 
@@ -72,19 +78,39 @@ export class Sandbox {
     return decodeRunResponse(out, inputs.length);
   }
 
-  private async launch(request: Buffer, program: Buffer | undefined, tmpBytes: number, limits: RunLimits, runs: number): Promise<Buffer> {
+  private async launch(
+    request: Buffer,
+    program: Buffer | undefined,
+    tmpBytes: number,
+    limits: RunLimits,
+    runs: number,
+  ): Promise<Buffer> {
     const runnerPath = await runnerBinary();
     const lease = await this.opts.uidPool.acquire();
     const runnerFd = fs.openSync(runnerPath, 'r');
     try {
-      return await this.spawnBwrap(request, program, tmpBytes, runnerFd, lease.uid, (limits.wallMs + 2000) * runs + 5000);
+      return await this.spawnBwrap(
+        request,
+        program,
+        tmpBytes,
+        runnerFd,
+        lease.uid,
+        (limits.wallMs + 2000) * runs + 5000,
+      );
     } finally {
       fs.closeSync(runnerFd);
       lease.release();
     }
   }
 
-  private spawnBwrap(request: Buffer, program: Buffer | undefined, tmpBytes: number, runnerFd: number, uid: number | undefined, timeoutMs: number): Promise<Buffer> {
+  private spawnBwrap(
+    request: Buffer,
+    program: Buffer | undefined,
+    tmpBytes: number,
+    runnerFd: number,
+    uid: number | undefined,
+    timeoutMs: number,
+  ): Promise<Buffer> {
     const args = bwrapArgs({ layout: this.layout, tmpBytes, withProgram: program !== undefined });
     const stdio: Array<'pipe' | 'ignore' | number> = ['pipe', 'pipe', 'pipe', runnerFd];
     if (program) stdio[PROGRAM_FD] = 'pipe';
@@ -121,7 +147,9 @@ export class Sandbox {
         clearTimeout(timer);
         reject(
           e.code === 'ENOENT'
-            ? new SandboxUnavailableError(`bubblewrap (${this.opts.bwrapPath}) is not installed: apt-get install bubblewrap`)
+            ? new SandboxUnavailableError(
+                `bubblewrap (${this.opts.bwrapPath}) is not installed: apt-get install bubblewrap`,
+              )
             : e,
         );
       });

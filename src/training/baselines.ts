@@ -9,7 +9,9 @@ function mostCommon(labels: string[], order: string[]): string {
   const counts = new Map<string, number>();
   for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
   // ties go to the earlier fix type of the taxonomy, as the teacher's own rule
-  return [...counts.entries()].sort((a, b) => b[1] - a[1] || order.indexOf(a[0]) - order.indexOf(b[0]))[0]?.[0] ?? order[0]!;
+  return (
+    [...counts.entries()].sort((a, b) => b[1] - a[1] || order.indexOf(a[0]) - order.indexOf(b[0]))[0]?.[0] ?? order[0]!
+  );
 }
 
 const failingSet = (p: Prepared) =>
@@ -26,10 +28,19 @@ const failingSet = (p: Prepared) =>
  * The last two only work for assignments seen in training.
  */
 export function baselines(train: Prepared[], fixTypes: string[]): Baseline[] {
-  const overall = mostCommon(train.map((p) => p.example.label.fixType), fixTypes);
+  const overall = mostCommon(
+    train.map((p) => p.example.label.fixType),
+    fixTypes,
+  );
   const byAssignment = new Map<string, string>();
   for (const a of new Set(train.map((p) => p.example.assignment))) {
-    byAssignment.set(a, mostCommon(train.filter((p) => p.example.assignment === a).map((p) => p.example.label.fixType), fixTypes));
+    byAssignment.set(
+      a,
+      mostCommon(
+        train.filter((p) => p.example.assignment === a).map((p) => p.example.label.fixType),
+        fixTypes,
+      ),
+    );
   }
   const byFailing = new Map<string, string[]>();
   for (const p of train) {

@@ -6,7 +6,12 @@ export function confusionSvg(c: { labels: string[]; matrix: number[][] }, title:
   const n = c.labels.length;
   const width = left + n * cell + 20;
   const height = top + n * cell + 40;
-  const rowMax = c.matrix.map((r) => Math.max(1, r.reduce((a, b) => a + b, 0)));
+  const rowMax = c.matrix.map((r) =>
+    Math.max(
+      1,
+      r.reduce((a, b) => a + b, 0),
+    ),
+  );
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
@@ -24,11 +29,15 @@ export function confusionSvg(c: { labels: string[]; matrix: number[][] }, title:
     c.labels.forEach((_, j) => {
       const v = c.matrix[i]![j]!;
       const share = v / rowMax[i]!;
-      const colour = i === j ? `rgba(30,120,60,${0.15 + 0.85 * share})` : `rgba(190,40,40,${v ? 0.15 + 0.85 * share : 0})`;
+      const colour =
+        i === j ? `rgba(30,120,60,${0.15 + 0.85 * share})` : `rgba(190,40,40,${v ? 0.15 + 0.85 * share : 0})`;
       const x = left + j * cell;
       const y = top + i * cell;
       parts.push(`<rect x="${x}" y="${y}" width="${cell}" height="${cell}" fill="${colour}" stroke="#ccc"/>`);
-      if (v) parts.push(`<text x="${x + cell / 2}" y="${y + cell / 2 + 4}" text-anchor="middle" fill="${share > 0.6 ? 'white' : 'black'}">${v}</text>`);
+      if (v)
+        parts.push(
+          `<text x="${x + cell / 2}" y="${y + cell / 2 + 4}" text-anchor="middle" fill="${share > 0.6 ? 'white' : 'black'}">${v}</text>`,
+        );
     });
   });
   parts.push('</svg>');

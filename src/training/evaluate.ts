@@ -25,7 +25,14 @@ export interface VariantResult {
 export interface EvaluationReport {
   schema: 'fixsense/evaluation@1';
   created: string;
-  data: { path: string; split: string; examples: number; skipped: { id: string; reason: string }[]; train_examples: number; mutants: number };
+  data: {
+    path: string;
+    split: string;
+    examples: number;
+    skipped: { id: string; reason: string }[];
+    train_examples: number;
+    mutants: number;
+  };
   variants: Record<Variant, VariantResult>;
   /** The shipped model (models/student.onnx), when one was evaluated. */
   shipped?: {
@@ -45,7 +52,12 @@ export interface EvaluationReport {
   /** Per fold and variant: means over `seeds`; `mean` also gives the spread of the per-seed means. */
   loao?: {
     seeds: number[];
-    folds: { assignment: string; n: number; distilled: { accuracy: number; macro_f1: number }; label_only: { accuracy: number; macro_f1: number } }[];
+    folds: {
+      assignment: string;
+      n: number;
+      distilled: { accuracy: number; macro_f1: number };
+      label_only: { accuracy: number; macro_f1: number };
+    }[];
     mean: Record<Variant, { accuracy: number; macro_f1: number; accuracy_sd: number; per_seed: number[] }>;
   };
   ablation?: { name: string; accuracy: number; macro_f1: number; exact_match: number }[];
@@ -66,7 +78,10 @@ function score(test: Prepared[], preds: Prediction[]) {
 }
 
 function reasoningOf(test: Prepared[], preds: Prediction[]) {
-  const m = tagMetrics(test.map((p) => p.example.label.tags), preds.map((p) => p.tags.map((t) => t.tag)));
+  const m = tagMetrics(
+    test.map((p) => p.example.label.tags),
+    preds.map((p) => p.tags.map((t) => t.tag)),
+  );
   return { exact_match: round(m.exactMatch), micro_f1: round(m.microF1), macro_f1: round(m.macroF1) };
 }
 
@@ -78,14 +93,22 @@ function givenReasoning(test: Prepared[], preds: Prediction[]) {
   };
   const part = (want: boolean) => {
     const idx = test.map((_, i) => i).filter((i) => exact(i) === want);
-    const acc = idx.length ? idx.filter((i) => preds[i]!.fixType === test[i]!.example.label.fixType).length / idx.length : 0;
+    const acc = idx.length
+      ? idx.filter((i) => preds[i]!.fixType === test[i]!.example.label.fixType).length / idx.length
+      : 0;
     return { n: idx.length, accuracy: round(acc) };
   };
   return { exact: part(true), not_exact: part(false) };
 }
 
-export function confusion(test: Prepared[], preds: Prediction[], labels: string[]): { labels: string[]; matrix: number[][] } {
-  const present = labels.filter((l) => test.some((p) => p.example.label.fixType === l) || preds.some((p) => p.fixType === l));
+export function confusion(
+  test: Prepared[],
+  preds: Prediction[],
+  labels: string[],
+): { labels: string[]; matrix: number[][] } {
+  const present = labels.filter(
+    (l) => test.some((p) => p.example.label.fixType === l) || preds.some((p) => p.fixType === l),
+  );
   const matrix = present.map(() => present.map(() => 0));
   test.forEach((p, i) => {
     const g = present.indexOf(p.example.label.fixType);
@@ -126,7 +149,15 @@ function variantResult(split: Split, models: StudentModel[], o: EvaluateOptions)
   const gold = split.test.map((p) => p.example.label.fixType);
   // bootstrap over examples, averaging the seeds on each resample
   const stat = (metric: typeof accuracy) => (idx: number[]) =>
-    preds.reduce((s, pr) => s + metric(idx.map((i) => gold[i]!), idx.map((i) => pr[i]!.fixType)), 0) / preds.length;
+    preds.reduce(
+      (s, pr) =>
+        s +
+        metric(
+          idx.map((i) => gold[i]!),
+          idx.map((i) => pr[i]!.fixType),
+        ),
+      0,
+    ) / preds.length;
   const first = preds[0]!;
   return {
     accuracy: round(acc.mean),
@@ -138,9 +169,32 @@ function variantResult(split: Split, models: StudentModel[], o: EvaluateOptions)
     macro_f1_ci95: bootstrapInterval(gold.length, stat(macroF1), mulberry32(8)).map(round) as [number, number],
     reasoning: reasoningOf(split.test, first),
     per_fix_type: Object.fromEntries(
-      Object.entries(perClassF1(gold, first.map((p) => p.fixType), o.taxonomy.fixTypes))
+      Object.entries(
+        perClassF1(
+          gold,
+          first.map((p) => p.fixType),
+          o.taxonomy.fixTypes,
+        ),
+      )
         .filter(([, v]) => v.support > 0)
-        .map(([k, v]) => [k, { f1: round(preds.reduce((s, pr) => s + perClassF1(gold, pr.map((p) => p.fixType), [k])[k]!.f1, 0) / preds.length), support: v.support }]),
+        .map(([k, v]) => [
+          k,
+          {
+            f1: round(
+              preds.reduce(
+                (s, pr) =>
+                  s +
+                  perClassF1(
+                    gold,
+                    pr.map((p) => p.fixType),
+                    [k],
+                  )[k]!.f1,
+                0,
+              ) / preds.length,
+            ),
+            support: v.support,
+          },
+        ]),
     ),
   };
 }
@@ -148,7 +202,13 @@ function variantResult(split: Split, models: StudentModel[], o: EvaluateOptions)
 export function evaluate(split: Split, o: EvaluateOptions): EvaluationReport {
   const t = o.taxonomy;
   const train = (variant: Variant, seed: number, data = split.train) => {
-    const m = trainStudent(data, t, { variant, seed, mutantWeight: o.mutantWeight, members: o.members ?? 1, quiet: o.quiet ?? false });
+    const m = trainStudent(data, t, {
+      variant,
+      seed,
+      mutantWeight: o.mutantWeight,
+      members: o.members ?? 1,
+      quiet: o.quiet ?? false,
+    });
     o.onModel?.(m);
     return m;
   };
@@ -161,16 +221,40 @@ export function evaluate(split: Split, o: EvaluateOptions): EvaluationReport {
   const gold = split.test.map((p) => p.example.label.fixType);
 
   let shipped: EvaluationReport['shipped'];
-  const ship = o.shipped ?? (o.shipFirstDistilled ? { model: (p: Prepared) => predictStudent(distilledModels[0]!, p.features), variant: 'distilled' as const } : undefined);
-  const reasoningPreds = ship ? split.test.map(ship.model) : split.test.map((p) => predictStudent(distilledModels[0]!, p.features));
+  const ship =
+    o.shipped ??
+    (o.shipFirstDistilled
+      ? { model: (p: Prepared) => predictStudent(distilledModels[0]!, p.features), variant: 'distilled' as const }
+      : undefined);
+  const reasoningPreds = ship
+    ? split.test.map(ship.model)
+    : split.test.map((p) => predictStudent(distilledModels[0]!, p.features));
   if (ship) {
     const s = score(split.test, reasoningPreds);
     shipped = {
       variant: ship.variant,
       accuracy: round(s.accuracy),
       macro_f1: round(s.macro_f1),
-      accuracy_ci95: bootstrapInterval(gold.length, (idx) => accuracy(idx.map((i) => gold[i]!), idx.map((i) => reasoningPreds[i]!.fixType)), mulberry32(9)).map(round) as [number, number],
-      per_fix_type: Object.fromEntries(Object.entries(perClassF1(gold, reasoningPreds.map((p) => p.fixType), t.fixTypes)).filter(([, v]) => v.support > 0).map(([k, v]) => [k, { f1: round(v.f1), support: v.support }])),
+      accuracy_ci95: bootstrapInterval(
+        gold.length,
+        (idx) =>
+          accuracy(
+            idx.map((i) => gold[i]!),
+            idx.map((i) => reasoningPreds[i]!.fixType),
+          ),
+        mulberry32(9),
+      ).map(round) as [number, number],
+      per_fix_type: Object.fromEntries(
+        Object.entries(
+          perClassF1(
+            gold,
+            reasoningPreds.map((p) => p.fixType),
+            t.fixTypes,
+          ),
+        )
+          .filter(([, v]) => v.support > 0)
+          .map(([k, v]) => [k, { f1: round(v.f1), support: v.support }]),
+      ),
       confusion: confusion(split.test, reasoningPreds, t.fixTypes),
       reasoning: reasoningOf(split.test, reasoningPreds),
       given_reasoning: givenReasoning(split.test, reasoningPreds),
@@ -186,19 +270,37 @@ export function evaluate(split: Split, o: EvaluateOptions): EvaluationReport {
   let loao: EvaluationReport['loao'];
   if (o.loao) {
     const { all, seeds } = o.loao;
-    const assignments = [...new Set(all.filter((p) => p.example.provenance.kind === 'submission').map((p) => p.example.assignment))].sort();
+    const assignments = [
+      ...new Set(all.filter((p) => p.example.provenance.kind === 'submission').map((p) => p.example.assignment)),
+    ].sort();
     const runs = assignments.map((a) => {
-      const fitData = all.filter((p) => p.example.assignment !== a && (p.example.split !== split.test[0]?.example.split || p.example.provenance.kind === 'mutant'));
+      const fitData = all.filter(
+        (p) =>
+          p.example.assignment !== a &&
+          (p.example.split !== split.test[0]?.example.split || p.example.provenance.kind === 'mutant'),
+      );
       const test = all.filter((p) => p.example.assignment === a && p.example.provenance.kind === 'submission');
-      const per = (v: Variant) => seeds.map((seed) => {
-        const m = train(v, seed, fitData);
-        return score(test, test.map((p) => predictStudent(m, p.features)));
-      });
+      const per = (v: Variant) =>
+        seeds.map((seed) => {
+          const m = train(v, seed, fitData);
+          return score(
+            test,
+            test.map((p) => predictStudent(m, p.features)),
+          );
+        });
       return { assignment: a, n: test.length, distilled: per('distilled'), label_only: per('label_only') };
     });
     const avg = (xs: number[]) => meanSd(xs).mean;
-    const overSeeds = (xs: { accuracy: number; macro_f1: number }[]) => ({ accuracy: round(avg(xs.map((x) => x.accuracy))), macro_f1: round(avg(xs.map((x) => x.macro_f1))) });
-    const folds = runs.map((r) => ({ assignment: r.assignment, n: r.n, distilled: overSeeds(r.distilled), label_only: overSeeds(r.label_only) }));
+    const overSeeds = (xs: { accuracy: number; macro_f1: number }[]) => ({
+      accuracy: round(avg(xs.map((x) => x.accuracy))),
+      macro_f1: round(avg(xs.map((x) => x.macro_f1))),
+    });
+    const folds = runs.map((r) => ({
+      assignment: r.assignment,
+      n: r.n,
+      distilled: overSeeds(r.distilled),
+      label_only: overSeeds(r.label_only),
+    }));
     const mean = (v: Variant) => {
       // each seed's mean over the assignments, then their mean and spread
       const perSeed = seeds.map((_, k) => avg(runs.map((r) => r[v][k]!.accuracy)));
@@ -210,10 +312,20 @@ export function evaluate(split: Split, o: EvaluateOptions): EvaluationReport {
   }
 
   const ablation = o.ablation?.map((ab) => {
-    const m = trainStudent(ab.train, t, { variant: 'distilled', seed: o.seeds[0]!, mutantWeight: o.mutantWeight, quiet: o.quiet ?? false });
+    const m = trainStudent(ab.train, t, {
+      variant: 'distilled',
+      seed: o.seeds[0]!,
+      mutantWeight: o.mutantWeight,
+      quiet: o.quiet ?? false,
+    });
     const preds = ab.test.map((p) => predictStudent(m, p.features));
     const s = score(ab.test, preds);
-    return { name: ab.name, accuracy: round(s.accuracy), macro_f1: round(s.macro_f1), exact_match: reasoningOf(ab.test, preds).exact_match };
+    return {
+      name: ab.name,
+      accuracy: round(s.accuracy),
+      macro_f1: round(s.macro_f1),
+      exact_match: reasoningOf(ab.test, preds).exact_match,
+    };
   });
 
   const distillation = distillationVerdict(variants.distilled.seeds, variants.label_only.seeds);
@@ -221,7 +333,14 @@ export function evaluate(split: Split, o: EvaluateOptions): EvaluationReport {
   return {
     schema: 'fixsense/evaluation@1',
     created: new Date().toISOString(),
-    data: { path: o.dataPath, split: o.splitName, examples: split.test.length, skipped: o.skipped, train_examples: realTrain.length, mutants: o.mutants },
+    data: {
+      path: o.dataPath,
+      split: o.splitName,
+      examples: split.test.length,
+      skipped: o.skipped,
+      train_examples: realTrain.length,
+      mutants: o.mutants,
+    },
     variants,
     ...(shipped ? { shipped } : {}),
     reasoning: reasoningOf(split.test, reasoningPreds),
@@ -237,9 +356,13 @@ export function evaluate(split: Split, o: EvaluateOptions): EvaluationReport {
  * Whether distillation helped, on the same seeds. "Helped" needs both means up *and* a win on
  * most seeds; a mean that moves by a hair while most seeds say otherwise is no clear difference.
  */
-export function distillationVerdict(distilled: { accuracy: number; macro_f1: number }[], labelOnly: { accuracy: number; macro_f1: number }[]): EvaluationReport['distillation'] {
+export function distillationVerdict(
+  distilled: { accuracy: number; macro_f1: number }[],
+  labelOnly: { accuracy: number; macro_f1: number }[],
+): EvaluationReport['distillation'] {
   const n = distilled.length;
-  const mean = (xs: { accuracy: number; macro_f1: number }[], k: 'accuracy' | 'macro_f1') => meanSd(xs.map((x) => x[k])).mean;
+  const mean = (xs: { accuracy: number; macro_f1: number }[], k: 'accuracy' | 'macro_f1') =>
+    meanSd(xs.map((x) => x[k])).mean;
   const dAcc = round(mean(distilled, 'accuracy') - mean(labelOnly, 'accuracy'));
   const dF1 = round(mean(distilled, 'macro_f1') - mean(labelOnly, 'macro_f1'));
   const wins = distilled.filter((d, i) => d.accuracy > labelOnly[i]!.accuracy).length;
@@ -250,9 +373,9 @@ export function distillationVerdict(distilled: { accuracy: number; macro_f1: num
     n < 3
       ? `${n === 1 ? 'One seed' : 'Two seeds'} cannot tell (run \`fixsense evaluate\` for five): ${facts}`
       : dAcc > 0 && dF1 > 0 && wins * 2 > n
-      ? `Distillation helped on these seeds: ${facts}`
-      : dAcc < 0 && dF1 < 0 && losses * 2 > n
-        ? `Distillation hurt on these seeds: ${facts}`
-        : `No clear difference between distillation and label-only on these seeds: ${facts}`;
+        ? `Distillation helped on these seeds: ${facts}`
+        : dAcc < 0 && dF1 < 0 && losses * 2 > n
+          ? `Distillation hurt on these seeds: ${facts}`
+          : `No clear difference between distillation and label-only on these seeds: ${facts}`;
   return { accuracy_delta: dAcc, macro_f1_delta: dF1, seeds_distilled_better: wins, verdict };
 }

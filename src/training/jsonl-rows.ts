@@ -6,7 +6,12 @@ import type { DatasetLoad } from './example.js';
  * non-blank line is dropped with its `file:line` and the reason. Lazy, so that what the caller
  * drops afterwards stays in line order with these.
  */
-export function* jsonlRows<S extends z.ZodType>(text: string, file: string, schema: S, dropped: DatasetLoad['dropped']): Generator<{ row: z.infer<S>; json: unknown }> {
+export function* jsonlRows<S extends z.ZodType>(
+  text: string,
+  file: string,
+  schema: S,
+  dropped: DatasetLoad['dropped'],
+): Generator<{ row: z.infer<S>; json: unknown }> {
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
@@ -21,7 +26,10 @@ export function* jsonlRows<S extends z.ZodType>(text: string, file: string, sche
     }
     const row = schema.safeParse(json);
     if (!row.success) {
-      dropped.push({ id: where, reason: `malformed row: ${row.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}` });
+      dropped.push({
+        id: where,
+        reason: `malformed row: ${row.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`,
+      });
       continue;
     }
     yield { row: row.data, json };

@@ -31,7 +31,11 @@ export type LabelCheck = { ok: true; label: Label } | { ok: false; reason: strin
  */
 export function checkLabel(raw: unknown, t: Taxonomy): LabelCheck {
   const r = rawLabelSchema.safeParse(raw);
-  if (!r.success) return { ok: false, reason: `malformed label: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
+  if (!r.success)
+    return {
+      ok: false,
+      reason: `malformed label: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    };
   const l = r.data;
   if (!t.fixTypes.includes(l.fix_type)) return { ok: false, reason: `unknown fix type ${l.fix_type}` };
   const unknown = l.tags.filter((x) => !t.tags.includes(x));

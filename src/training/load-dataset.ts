@@ -12,9 +12,14 @@ export interface DatasetSpec {
 }
 
 /** Whichever format the folder is in; says how many labels it used and dropped, and why. */
-export async function loadDataset(spec: DatasetSpec, taxonomy: Taxonomy): Promise<DatasetLoad & { format: 'introclass' | 'labelled-folder' }> {
+export async function loadDataset(
+  spec: DatasetSpec,
+  taxonomy: Taxonomy,
+): Promise<DatasetLoad & { format: 'introclass' | 'labelled-folder' }> {
   if (!fs.existsSync(spec.data)) throw new Error(`${spec.data}: no such folder`);
-  if (spec.labels) return { ...(await loadLabelledFolder(spec.data, spec.labels, taxonomy)), format: 'labelled-folder' };
-  if (fs.existsSync(path.join(spec.data, 'defects.jsonl'))) return { ...(await loadIntroclass(spec.data, taxonomy)), format: 'introclass' };
+  if (spec.labels)
+    return { ...(await loadLabelledFolder(spec.data, spec.labels, taxonomy)), format: 'labelled-folder' };
+  if (fs.existsSync(path.join(spec.data, 'defects.jsonl')))
+    return { ...(await loadIntroclass(spec.data, taxonomy)), format: 'introclass' };
   throw new Error(`${spec.data}: neither an IntroClass-format folder (defects.jsonl) nor given --labels <jsonl>`);
 }

@@ -48,7 +48,9 @@ export async function loadLabelledFolder(dir: string, labelsFile: string, taxono
       dropped.push({ id: r.file, reason: 'file not found' });
       continue;
     }
-    const fixed = r.fixed_file ? await fs.readFile(path.resolve(dir, r.fixed_file), 'utf8').catch(() => undefined) : undefined;
+    const fixed = r.fixed_file
+      ? await fs.readFile(path.resolve(dir, r.fixed_file), 'utf8').catch(() => undefined)
+      : undefined;
     examples.push({
       id: r.file,
       assignment: r.assignment,

@@ -25,8 +25,14 @@ export function macroF1(gold: string[], pred: string[]): number {
   return classes.reduce((s, c) => s + f1(gold, pred, c), 0) / classes.length;
 }
 
-export function perClassF1(gold: string[], pred: string[], classes: string[]): Record<string, { f1: number; support: number }> {
-  return Object.fromEntries(classes.map((c) => [c, { f1: f1(gold, pred, c), support: gold.filter((g) => g === c).length }]));
+export function perClassF1(
+  gold: string[],
+  pred: string[],
+  classes: string[],
+): Record<string, { f1: number; support: number }> {
+  return Object.fromEntries(
+    classes.map((c) => [c, { f1: f1(gold, pred, c), support: gold.filter((g) => g === c).length }]),
+  );
 }
 
 export interface TagMetrics {
@@ -43,7 +49,9 @@ export function tagMetrics(gold: string[][], pred: string[][]): TagMetrics {
   let tp = 0;
   let fp = 0;
   let fn = 0;
-  const per: Record<string, { tp: number; fp: number; fn: number }> = Object.fromEntries(tags.map((t) => [t, { tp: 0, fp: 0, fn: 0 }]));
+  const per: Record<string, { tp: number; fp: number; fn: number }> = Object.fromEntries(
+    tags.map((t) => [t, { tp: 0, fp: 0, fn: 0 }]),
+  );
   let exact = 0;
   gold.forEach((g, i) => {
     const gs = new Set(g);
@@ -80,7 +88,13 @@ export function meanSd(xs: number[]): { mean: number; sd: number } {
 }
 
 /** Percentile bootstrap interval of `stat` over examples resampled with replacement. */
-export function bootstrapInterval(n: number, stat: (idx: number[]) => number, rand: () => number, rounds = 1000, level = 0.95): [number, number] {
+export function bootstrapInterval(
+  n: number,
+  stat: (idx: number[]) => number,
+  rand: () => number,
+  rounds = 1000,
+  level = 0.95,
+): [number, number] {
   const values: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const idx = Array.from({ length: n }, () => Math.floor(rand() * n));

@@ -100,7 +100,12 @@ function standardise(m: MlpWeights, x: ArrayLike<number>): Float64Array {
   return z;
 }
 
-function hiddenLayer(m: MlpWeights, x: ArrayLike<number>, mask: Float64Array | null, zOut?: Float64Array): Float64Array {
+function hiddenLayer(
+  m: MlpWeights,
+  x: ArrayLike<number>,
+  mask: Float64Array | null,
+  zOut?: Float64Array,
+): Float64Array {
   const z = standardise(m, x);
   if (zOut) zOut.set(z);
   const h = new Float64Array(m.hidden);
@@ -200,7 +205,11 @@ export function lossAndGradient(
  * are marked: the network must ignore them); `floor` keeps a feature that is almost always
  * the same from being blown up when it does vary.
  */
-function standardisation(x: Float32Array[], inputs: number, floor = 0): { mean: Float64Array; std: Float64Array; constant: boolean[] } {
+function standardisation(
+  x: Float32Array[],
+  inputs: number,
+  floor = 0,
+): { mean: Float64Array; std: Float64Array; constant: boolean[] } {
   const mean = new Float64Array(inputs);
   const std = new Float64Array(inputs);
   for (const v of x) for (let i = 0; i < inputs; i++) mean[i]! += v[i]!;
@@ -215,13 +224,21 @@ function standardisation(x: Float32Array[], inputs: number, floor = 0): { mean: 
   return { mean, std, constant };
 }
 
-export function initWeights(inputs: number, fixTypes: number, tags: number, cfg: Pick<MlpConfig, 'hidden' | 'seed'> & { stdFloor?: number }, data?: Float32Array[]): MlpWeights {
+export function initWeights(
+  inputs: number,
+  fixTypes: number,
+  tags: number,
+  cfg: Pick<MlpConfig, 'hidden' | 'seed'> & { stdFloor?: number },
+  data?: Float32Array[],
+): MlpWeights {
   const rand = mulberry32(cfg.seed);
   const uniform = (n: number, fanIn: number, fanOut: number) => {
     const a = Math.sqrt(6 / (fanIn + fanOut));
     return Float64Array.from({ length: n }, () => (rand() * 2 - 1) * a);
   };
-  const { mean, std, constant } = data ? standardisation(data, inputs, cfg.stdFloor ?? 0) : { mean: new Float64Array(inputs), std: new Float64Array(inputs).fill(1), constant: [] as boolean[] };
+  const { mean, std, constant } = data
+    ? standardisation(data, inputs, cfg.stdFloor ?? 0)
+    : { mean: new Float64Array(inputs), std: new Float64Array(inputs).fill(1), constant: [] as boolean[] };
   const h = cfg.hidden;
   const w1 = uniform(inputs * h, inputs, h);
   // a feature constant in training gets no gradient: random weights on it would stay, and turn
@@ -300,8 +317,21 @@ export function trainMlp(
       const batch = order.slice(s, s + cfg.batchSize);
       const g = zerosLike(m);
       for (const i of batch) {
-        const mask = cfg.dropout > 0 ? Float64Array.from({ length: m.hidden }, () => (rand() < cfg.dropout ? 0 : 1 / (1 - cfg.dropout))) : null;
-        epochLoss += lossAndGradient(m, data.x[i]!, data.fix[i]!, data.tags[i]!, data.weight[i]!, cfg.tagWeight, classWeight[data.fix[i]!]!, g, mask);
+        const mask =
+          cfg.dropout > 0
+            ? Float64Array.from({ length: m.hidden }, () => (rand() < cfg.dropout ? 0 : 1 / (1 - cfg.dropout)))
+            : null;
+        epochLoss += lossAndGradient(
+          m,
+          data.x[i]!,
+          data.fix[i]!,
+          data.tags[i]!,
+          data.weight[i]!,
+          cfg.tagWeight,
+          classWeight[data.fix[i]!]!,
+          g,
+          mask,
+        );
       }
       step++;
       const lr = cfg.learningRate;
@@ -317,7 +347,7 @@ export function trainMlp(
           const gk = gp[k]! / batch.length;
           mp[k] = b1 * mp[k]! + (1 - b1) * gk;
           vp[k] = b2 * vp[k]! + (1 - b2) * gk * gk;
-          w[k] = w[k]! - lr * ((mp[k]! / c1) / (Math.sqrt(vp[k]! / c2) + 1e-8) + decay * w[k]!);
+          w[k] = w[k]! - lr * (mp[k]! / c1 / (Math.sqrt(vp[k]! / c2) + 1e-8) + decay * w[k]!);
         }
       }
     }
@@ -348,7 +378,8 @@ export function mergeByLogitAverage(members: MlpWeights[]): MlpWeights {
   if (!first) throw new Error('no members to merge');
   const k = members.length;
   for (const m of members) {
-    if (m.inputs !== first.inputs || m.fixTypes !== first.fixTypes || m.tags !== first.tags) throw new Error('members differ in shape');
+    if (m.inputs !== first.inputs || m.fixTypes !== first.fixTypes || m.tags !== first.tags)
+      throw new Error('members differ in shape');
   }
   const hidden = members.reduce((s, m) => s + m.hidden, 0);
   const w1 = new Float64Array(first.inputs * hidden);
@@ -377,7 +408,18 @@ export function mergeByLogitAverage(members: MlpWeights[]): MlpWeights {
     m.bt.forEach((v, t) => (bt[t]! += v / k));
     offset += m.hidden;
   }
-  return { ...first, hidden, w1, b1, wf, bf, wt, bt, mean: Float64Array.from(first.mean), std: Float64Array.from(first.std) };
+  return {
+    ...first,
+    hidden,
+    w1,
+    b1,
+    wf,
+    bf,
+    wt,
+    bt,
+    mean: Float64Array.from(first.mean),
+    std: Float64Array.from(first.std),
+  };
 }
 
 /** Fix-type logits of one example (before the softmax). */
@@ -393,7 +435,11 @@ function fixLogits(m: MlpWeights, x: ArrayLike<number>): Float64Array {
  * held-out programs (lowest negative log-likelihood), folded into the fix head (logits / T).
  * The predicted fix type never changes; only how sure the model says it is.
  */
-export function calibrateTemperature(m: MlpWeights, xs: ArrayLike<number>[], fix: number[]): { weights: MlpWeights; temperature: number } {
+export function calibrateTemperature(
+  m: MlpWeights,
+  xs: ArrayLike<number>[],
+  fix: number[],
+): { weights: MlpWeights; temperature: number } {
   const logits = xs.map((x) => fixLogits(m, x));
   const nll = (t: number) =>
     logits.reduce((s, l, i) => {
@@ -410,5 +456,8 @@ export function calibrateTemperature(m: MlpWeights, xs: ArrayLike<number>[], fix
       best = t;
     }
   }
-  return { weights: { ...m, wf: m.wf.map((v) => v / best), bf: m.bf.map((v) => v / best) }, temperature: Math.round(best * 100) / 100 };
+  return {
+    weights: { ...m, wf: m.wf.map((v) => v / best), bf: m.bf.map((v) => v / best) },
+    temperature: Math.round(best * 100) / 100,
+  };
 }

@@ -10,7 +10,11 @@ export function progress(title: string, total: number, quiet = false): Progress 
   if (quiet || total === 0) return { tick() {}, stop() {} };
   if (process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { format: `${title.padEnd(24)} [{bar}] {percentage}% {value}/{total} eta {eta_formatted} {note}`, stream: process.stderr, hideCursor: true },
+      {
+        format: `${title.padEnd(24)} [{bar}] {percentage}% {value}/{total} eta {eta_formatted} {note}`,
+        stream: process.stderr,
+        hideCursor: true,
+      },
       cliProgress.Presets.shades_classic,
     );
     bar.start(total, 0, { note: '' });
@@ -25,7 +29,9 @@ export function progress(title: string, total: number, quiet = false): Progress 
       const pct = Math.floor((done / total) * 10);
       if (pct > shown || done === total) {
         shown = pct;
-        process.stderr.write(`${title}: ${done}/${total} (${Math.round((done / total) * 100)}%, ${((performance.now() - start) / 1000).toFixed(0)} s)${note ? ` ${note}` : ''}\n`);
+        process.stderr.write(
+          `${title}: ${done}/${total} (${Math.round((done / total) * 100)}%, ${((performance.now() - start) / 1000).toFixed(0)} s)${note ? ` ${note}` : ''}\n`,
+        );
       }
     },
     stop() {},

@@ -14,7 +14,9 @@ const fingerprints = new WeakMap<Assignment, string>();
 function fingerprint(a: Assignment): string {
   let f = fingerprints.get(a);
   if (!f) {
-    const h = createHash('sha256').update(GRADER_VERSION).update(JSON.stringify({ c: a.checker, l: a.limits, x: a.compiler, r: a.reruns, e: a.exitCode }));
+    const h = createHash('sha256')
+      .update(GRADER_VERSION)
+      .update(JSON.stringify({ c: a.checker, l: a.limits, x: a.compiler, r: a.reruns, e: a.exitCode }));
     for (const t of a.tests) h.update(t.id).update(t.input).update('\0').update(t.expected).update('\0');
     f = h.digest('hex');
     fingerprints.set(a, f);

@@ -1,6 +1,10 @@
 import type { EvaluationReport } from './evaluate.js';
 
-const PAPER = { label_only: { accuracy: 0.491, macro_f1: 0.213 }, distilled: { accuracy: 0.544, macro_f1: 0.249 }, reasoning: { macro_f1: 0.545, micro_f1: 0.937, exact_match: 0.789 } };
+const PAPER = {
+  label_only: { accuracy: 0.491, macro_f1: 0.213 },
+  distilled: { accuracy: 0.544, macro_f1: 0.249 },
+  reasoning: { macro_f1: 0.545, micro_f1: 0.937, exact_match: 0.789 },
+};
 const f = (x: number) => x.toFixed(3);
 const ci = (c: [number, number]) => `[${f(c[0])}, ${f(c[1])}]`;
 
@@ -11,7 +15,9 @@ export function reportMarkdown(r: EvaluationReport, confusionFile?: string): str
     `# Student model evaluation`,
     '',
     `Data: \`${r.data.path}\`, split **${r.data.split}** (${r.data.examples} failing programs, graded by the real grader). Training: ${r.data.train_examples} teacher-labelled programs + ${r.data.mutants} mutants. Created ${r.created}.`,
-    r.data.skipped.length ? `Left out of the split: ${r.data.skipped.length} (${[...new Set(r.data.skipped.map((s) => s.reason))].join(', ')}).` : '',
+    r.data.skipped.length
+      ? `Left out of the split: ${r.data.skipped.length} (${[...new Set(r.data.skipped.map((s) => s.reason))].join(', ')}).`
+      : '',
     '',
     `## Table 1: fix type (${v.distilled.seeds.length} seeds: mean ± sd, bootstrap 95% interval)`,
     '',
@@ -23,7 +29,11 @@ export function reportMarkdown(r: EvaluationReport, confusionFile?: string): str
     `| paper: reasoning-distilled (CodeT5) | ${f(PAPER.distilled.accuracy)} | | ${f(PAPER.distilled.macro_f1)} | |`,
     `| **label-only** | ${f(v.label_only.accuracy)} ± ${f(v.label_only.accuracy_sd)} | ${ci(v.label_only.accuracy_ci95)} | ${f(v.label_only.macro_f1)} ± ${f(v.label_only.macro_f1_sd)} | ${ci(v.label_only.macro_f1_ci95)} |`,
     `| **reasoning-distilled** | ${f(v.distilled.accuracy)} ± ${f(v.distilled.accuracy_sd)} | ${ci(v.distilled.accuracy_ci95)} | ${f(v.distilled.macro_f1)} ± ${f(v.distilled.macro_f1_sd)} | ${ci(v.distilled.macro_f1_ci95)} |`,
-    ...(r.shipped ? [`| shipped model (${r.shipped.variant}) | ${f(r.shipped.accuracy)} | ${ci(r.shipped.accuracy_ci95)} | ${f(r.shipped.macro_f1)} | |`] : []),
+    ...(r.shipped
+      ? [
+          `| shipped model (${r.shipped.variant}) | ${f(r.shipped.accuracy)} | ${ci(r.shipped.accuracy_ci95)} | ${f(r.shipped.macro_f1)} | |`,
+        ]
+      : []),
     '',
     `Per seed (distilled / label-only accuracy): ${v.distilled.seeds.map((s, i) => `seed ${s.seed}: ${f(s.accuracy)} / ${f(v.label_only.seeds[i]!.accuracy)}`).join('; ')}.`,
     '',
@@ -41,7 +51,8 @@ export function reportMarkdown(r: EvaluationReport, confusionFile?: string): str
     '| fix type | support | label-only | distilled |' + (r.shipped ? ' shipped |' : ''),
     '|---|---|---|---|' + (r.shipped ? '---|' : ''),
     ...Object.entries(v.distilled.per_fix_type).map(
-      ([k, d]) => `| ${k} | ${d.support} | ${f(v.label_only.per_fix_type[k]?.f1 ?? 0)} | ${f(d.f1)} |${r.shipped ? ` ${f(r.shipped.per_fix_type[k]?.f1 ?? 0)} |` : ''}`,
+      ([k, d]) =>
+        `| ${k} | ${d.support} | ${f(v.label_only.per_fix_type[k]?.f1 ?? 0)} | ${f(d.f1)} |${r.shipped ? ` ${f(r.shipped.per_fix_type[k]?.f1 ?? 0)} |` : ''}`,
     ),
     '',
     `## Table 4: fix-type accuracy given the reasoning`,
@@ -62,15 +73,26 @@ export function reportMarkdown(r: EvaluationReport, confusionFile?: string): str
       '',
       '| held-out assignment | programs | distilled accuracy | distilled macro-F1 | label-only accuracy | label-only macro-F1 |',
       '|---|---|---|---|---|---|',
-      ...r.loao.folds.map((x) => `| ${x.assignment} | ${x.n} | ${f(x.distilled.accuracy)} | ${f(x.distilled.macro_f1)} | ${f(x.label_only.accuracy)} | ${f(x.label_only.macro_f1)} |`),
+      ...r.loao.folds.map(
+        (x) =>
+          `| ${x.assignment} | ${x.n} | ${f(x.distilled.accuracy)} | ${f(x.distilled.macro_f1)} | ${f(x.label_only.accuracy)} | ${f(x.label_only.macro_f1)} |`,
+      ),
       `| **mean** | | ${f(r.loao.mean.distilled.accuracy)} ± ${f(r.loao.mean.distilled.accuracy_sd)} | ${f(r.loao.mean.distilled.macro_f1)} | ${f(r.loao.mean.label_only.accuracy)} ± ${f(r.loao.mean.label_only.accuracy_sd)} | ${f(r.loao.mean.label_only.macro_f1)} |`,
       '',
       `Mean accuracy of each seed: distilled ${r.loao.mean.distilled.per_seed.map(f).join(', ')}; label-only ${r.loao.mean.label_only.per_seed.map(f).join(', ')}.`,
     );
   }
   if (r.ablation?.length) {
-    lines.push('', '## Ablation (distilled, first seed)', '', '| variant | accuracy | macro-F1 | tag exact match |', '|---|---|---|---|', ...r.ablation.map((a) => `| ${a.name} | ${f(a.accuracy)} | ${f(a.macro_f1)} | ${f(a.exact_match)} |`));
+    lines.push(
+      '',
+      '## Ablation (distilled, first seed)',
+      '',
+      '| variant | accuracy | macro-F1 | tag exact match |',
+      '|---|---|---|---|',
+      ...r.ablation.map((a) => `| ${a.name} | ${f(a.accuracy)} | ${f(a.macro_f1)} | ${f(a.exact_match)} |`),
+    );
   }
-  if (confusionFile && r.shipped) lines.push('', '## Confusion matrix (shipped model)', '', `![confusion matrix](${confusionFile})`);
+  if (confusionFile && r.shipped)
+    lines.push('', '## Confusion matrix (shipped model)', '', `![confusion matrix](${confusionFile})`);
   return lines.filter((l, i, all) => !(l === '' && all[i - 1] === '')).join('\n') + '\n';
 }

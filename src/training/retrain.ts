@@ -58,7 +58,9 @@ export async function buildData(o: Omit<RetrainOptions, 'out' | 'command'>): Pro
   const ds = await loadDataset({ data: o.data, ...(o.labels ? { labels: o.labels } : {}) }, t);
   const splits: Record<string, number> = {};
   for (const e of ds.examples) splits[e.split] = (splits[e.split] ?? 0) + 1;
-  log(`labels: ${ds.examples.length} used, ${ds.dropped.length} dropped${ds.dropped.length ? ` (${summarise(ds.dropped)})` : ''}; splits ${JSON.stringify(splits)}`);
+  log(
+    `labels: ${ds.examples.length} used, ${ds.dropped.length} dropped${ds.dropped.length ? ` (${summarise(ds.dropped)})` : ''}; splits ${JSON.stringify(splits)}`,
+  );
   const trainEx = ds.examples.filter((e) => e.split === o.trainSplit);
   if (!trainEx.length) throw new Error(`no examples in the "${o.trainSplit}" split of ${o.data}`);
   const book = new AssignmentBook();
@@ -67,9 +69,18 @@ export async function buildData(o: Omit<RetrainOptions, 'out' | 'command'>): Pro
 
   const bases = await mutationBases(trainEx, book, o.withFixtures);
   const bar = progress('grading mutants', Math.round(o.mutants * 1.6), o.quiet);
-  const mut = await generateMutants(bases, o.mutants, o.seed, t, (s, a) => cache.grade(s, a), () => bar.tick());
+  const mut = await generateMutants(
+    bases,
+    o.mutants,
+    o.seed,
+    t,
+    (s, a) => cache.grade(s, a),
+    () => bar.tick(),
+  );
   bar.stop();
-  log(`mutants: ${mut.stats.kept} kept of ${mut.stats.graded} graded (${mut.stats.candidates} candidates from ${bases.length} correct programs; ${mut.stats.equivalent} passed every test, ${mut.stats.notCompiling} did not compile, ${mut.stats.nondeterministic} printed differently when re-run)`);
+  log(
+    `mutants: ${mut.stats.kept} kept of ${mut.stats.graded} graded (${mut.stats.candidates} candidates from ${bases.length} correct programs; ${mut.stats.equivalent} passed every test, ${mut.stats.notCompiling} did not compile, ${mut.stats.nondeterministic} printed differently when re-run)`,
+  );
   const mutantsFile = await writeMutants(mut.examples, o.seed);
 
   const real = await prepare(ds.examples, book, cache, { title: 'grading submissions', quiet: o.quiet ?? false });
@@ -77,7 +88,11 @@ export async function buildData(o: Omit<RetrainOptions, 'out' | 'command'>): Pro
   const mutantsPrepared: Prepared[] = await Promise.all(
     mut.examples.map(async (e) => {
       const report = mut.reports.get(e.id)!;
-      return { example: e, report, features: featurize(e.source, report, assignmentReference(await book.get(e.assignmentDir))) };
+      return {
+        example: e,
+        report,
+        features: featurize(e.source, report, assignmentReference(await book.get(e.assignmentDir))),
+      };
     }),
   );
   const train = [...real.prepared.filter((p) => p.example.split === o.trainSplit), ...mutantsPrepared];
@@ -105,13 +120,32 @@ function summarise(items: { reason: string }[]): string {
 async function writeMutants(examples: Example[], seed: number): Promise<string> {
   const dir = path.join(cacheDir(), 'mutants');
   await fs.mkdir(dir, { recursive: true });
-  const text = examples.map((e) => JSON.stringify({ id: e.id, assignment: e.assignment, label: e.label, provenance: e.provenance, source: e.source })).join('\n') + '\n';
-  const file = path.join(dir, `mutants-seed${seed}-${createHash('sha256').update(text).digest('hex').slice(0, 12)}.jsonl`);
+  const text =
+    examples
+      .map((e) =>
+        JSON.stringify({
+          id: e.id,
+          assignment: e.assignment,
+          label: e.label,
+          provenance: e.provenance,
+          source: e.source,
+        }),
+      )
+      .join('\n') + '\n';
+  const file = path.join(
+    dir,
+    `mutants-seed${seed}-${createHash('sha256').update(text).digest('hex').slice(0, 12)}.jsonl`,
+  );
   await fs.writeFile(file, text);
   return file;
 }
 
-export async function writeModel(model: StudentModel, o: RetrainOptions, data: BuiltData, metrics: Record<string, unknown>): Promise<Manifest> {
+export async function writeModel(
+  model: StudentModel,
+  o: RetrainOptions,
+  data: BuiltData,
+  metrics: Record<string, unknown>,
+): Promise<Manifest> {
   await fs.mkdir(o.out, { recursive: true });
   const onnx = exportOnnx(model.weights, { feature_spec: FEATURE_SPEC_VERSION, variant: model.variant });
   const file = 'student.onnx';
@@ -122,18 +156,36 @@ export async function writeModel(model: StudentModel, o: RetrainOptions, data: B
   for (const d of data.dropped) droppedReasons[d.reason] = (droppedReasons[d.reason] ?? 0) + 1;
   const manifest: Manifest = {
     schema: 'fixsense/model-manifest@1',
-    model: { file, sha256: createHash('sha256').update(onnx).digest('hex'), bytes: onnx.length, input: INPUT_NAME, outputs: { fixType: FIX_OUTPUT, tags: TAG_OUTPUT } },
+    model: {
+      file,
+      sha256: createHash('sha256').update(onnx).digest('hex'),
+      bytes: onnx.length,
+      input: INPUT_NAME,
+      outputs: { fixType: FIX_OUTPUT, tags: TAG_OUTPUT },
+    },
     created: new Date().toISOString(),
     variant: model.variant,
     taxonomy: { version: o.taxonomy.version, fixTypes: o.taxonomy.fixTypes, tags: o.taxonomy.tags },
     features: { version: FEATURE_SPEC_VERSION, names: [...FEATURE_NAMES] },
     decoding: { tagSets: model.prior.sets, tagSetCounts: model.prior.counts },
-    training: { seed: model.seed, config: { ...model.config, temperature: model.temperature }, mutantWeight: o.mutantWeight ?? DEFAULT_MUTANT_WEIGHT, bestEpoch: model.bestEpoch, epochs: model.epochs, ms: Math.round(model.ms), command: o.command },
+    training: {
+      seed: model.seed,
+      config: { ...model.config, temperature: model.temperature },
+      mutantWeight: o.mutantWeight ?? DEFAULT_MUTANT_WEIGHT,
+      bestEpoch: model.bestEpoch,
+      epochs: model.epochs,
+      ms: Math.round(model.ms),
+      command: o.command,
+    },
     data: {
       source: o.data,
       format: data.format,
       splits: data.splits,
-      labels: { used: Object.values(data.splits).reduce((a, b) => a + b, 0), dropped: data.dropped.length, droppedReasons },
+      labels: {
+        used: Object.values(data.splits).reduce((a, b) => a + b, 0),
+        dropped: data.dropped.length,
+        droppedReasons,
+      },
       teachers,
       trainedOn: model.trainedOn,
       mutants: { ...data.mutantStats, file: path.relative(process.cwd(), data.mutantsFile) },
@@ -147,7 +199,11 @@ export async function writeModel(model: StudentModel, o: RetrainOptions, data: B
 export async function writeReport(report: EvaluationReport, dir: string): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
   await fs.writeFile(path.join(dir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
-  if (report.shipped) await fs.writeFile(path.join(dir, 'confusion.svg'), confusionSvg(report.shipped.confusion, `Fix types on ${report.data.split}: shipped model`));
+  if (report.shipped)
+    await fs.writeFile(
+      path.join(dir, 'confusion.svg'),
+      confusionSvg(report.shipped.confusion, `Fix types on ${report.data.split}: shipped model`),
+    );
   await fs.writeFile(path.join(dir, 'report.md'), reportMarkdown(report, report.shipped ? 'confusion.svg' : undefined));
 }
 
@@ -159,7 +215,9 @@ export async function retrain(o: RetrainOptions): Promise<{ manifest: Manifest; 
   const log = o.log ?? (() => {});
   const start = performance.now();
   const data = await buildData(o);
-  log(`training on ${data.train.length} programs (${data.train.filter((p) => p.example.provenance.kind === 'mutant').length} mutants), evaluating on ${data.evaluation.length} (${o.evalSplit})`);
+  log(
+    `training on ${data.train.length} programs (${data.train.filter((p) => p.example.provenance.kind === 'mutant').length} mutants), evaluating on ${data.evaluation.length} (${o.evalSplit})`,
+  );
   const mutantWeight = o.mutantWeight ?? DEFAULT_MUTANT_WEIGHT;
   let shippedModel: StudentModel | undefined;
   const report = evaluate(
@@ -190,6 +248,8 @@ export async function retrain(o: RetrainOptions): Promise<{ manifest: Manifest; 
     baselines: report.baselines,
   });
   await writeReport(report, o.out);
-  log(`wrote ${path.join(o.out, 'student.onnx')} (${manifest.model.bytes} bytes), manifest.json and report.md in ${((performance.now() - start) / 1000).toFixed(0)} s`);
+  log(
+    `wrote ${path.join(o.out, 'student.onnx')} (${manifest.model.bytes} bytes), manifest.json and report.md in ${((performance.now() - start) / 1000).toFixed(0)} s`,
+  );
   return { manifest, report };
 }

@@ -2,7 +2,16 @@ import { createHash } from 'node:crypto';
 import { argmax, buildTagSetPrior, decodeTags, type TagSetPrior } from '../model/decode-tags.js';
 import type { Taxonomy } from '../model/taxonomy.js';
 import { accuracy, macroF1 } from './metrics.js';
-import { calibrateTemperature, DEFAULT_MLP_CONFIG, forward, mergeByLogitAverage, trainMlp, type MlpConfig, type MlpWeights, type TrainSet } from './mlp.js';
+import {
+  calibrateTemperature,
+  DEFAULT_MLP_CONFIG,
+  forward,
+  mergeByLogitAverage,
+  trainMlp,
+  type MlpConfig,
+  type MlpWeights,
+  type TrainSet,
+} from './mlp.js';
 import type { Prepared } from './prepare.js';
 import { progress } from './progress.js';
 
@@ -70,7 +79,13 @@ export function toTrainSet(items: Prepared[], t: Taxonomy, mutantWeight: number)
   };
 }
 
-export function predictFromOutputs(fixProbs: ArrayLike<number>, tagProbs: ArrayLike<number>, fixTypes: string[], tags: string[], prior?: TagSetPrior): Prediction {
+export function predictFromOutputs(
+  fixProbs: ArrayLike<number>,
+  tagProbs: ArrayLike<number>,
+  fixTypes: string[],
+  tags: string[],
+  prior?: TagSetPrior,
+): Prediction {
   const best = argmax(fixProbs);
   const fixType = fixTypes[best]!;
   const chosen = decodeTags(tagProbs, tags, prior ? { prior } : {});
@@ -96,7 +111,12 @@ export function predictStudent(m: StudentModel, features: ArrayLike<number>): Pr
  */
 export function trainStudent(train: Prepared[], t: Taxonomy, o: TrainOptions): StudentModel {
   const start = performance.now();
-  const config: MlpConfig = { ...DEFAULT_MLP_CONFIG, ...o.config, seed: o.seed, tagWeight: o.variant === 'label_only' ? 0 : (o.config?.tagWeight ?? DEFAULT_MLP_CONFIG.tagWeight) };
+  const config: MlpConfig = {
+    ...DEFAULT_MLP_CONFIG,
+    ...o.config,
+    seed: o.seed,
+    tagWeight: o.variant === 'label_only' ? 0 : (o.config?.tagWeight ?? DEFAULT_MLP_CONFIG.tagWeight),
+  };
   const members = o.members ?? 1;
   const crossFit = (o.crossFit ?? DEFAULT_CROSS_FIT) && members > 1;
   const heldOutFold = (k: number) => (crossFit ? k % FOLDS : 0);
@@ -106,7 +126,10 @@ export function trainStudent(train: Prepared[], t: Taxonomy, o: TrainOptions): S
     return { fit: train.filter((p) => !held(p)), stop: train.filter((p) => held(p) && isReal(p)) };
   };
   // the tag sets a network may answer: every one the training labels use
-  const prior = buildTagSetPrior((crossFit ? train : split(0).fit).map((p) => p.example.label), t.fixTypes);
+  const prior = buildTagSetPrior(
+    (crossFit ? train : split(0).fit).map((p) => p.example.label),
+    t.fixTypes,
+  );
   const runs = Array.from({ length: members }, (_, k) => {
     const { fit, stop } = split(k);
     const gold = stop.map((p) => p.example.label.fixType);
@@ -115,8 +138,19 @@ export function trainStudent(train: Prepared[], t: Taxonomy, o: TrainOptions): S
       const pred = outs.map((x) => t.fixTypes[argmax(x.fixProbs)]!);
       return accuracy(gold, pred) + macroF1(gold, pred);
     };
-    const bar = progress(`training ${o.variant} ${members > 1 ? `${k + 1}/${members} ` : ''}(seed ${o.seed + k})`, config.maxEpochs, o.quiet);
-    const r = trainMlp(toTrainSet(fit, t, o.mutantWeight), t.fixTypes.length, t.tags.length, { ...config, seed: o.seed + k }, score, (e) => bar.tick(1, `held-out score ${e.best.toFixed(3)} (epoch ${e.bestEpoch})`));
+    const bar = progress(
+      `training ${o.variant} ${members > 1 ? `${k + 1}/${members} ` : ''}(seed ${o.seed + k})`,
+      config.maxEpochs,
+      o.quiet,
+    );
+    const r = trainMlp(
+      toTrainSet(fit, t, o.mutantWeight),
+      t.fixTypes.length,
+      t.tags.length,
+      { ...config, seed: o.seed + k },
+      score,
+      (e) => bar.tick(1, `held-out score ${e.best.toFixed(3)} (epoch ${e.bestEpoch})`),
+    );
     bar.stop();
     return { ...r, fit, stop };
   });
@@ -124,7 +158,13 @@ export function trainStudent(train: Prepared[], t: Taxonomy, o: TrainOptions): S
   // members are calibrated each on its own held-out students, then merged; otherwise the merged
   // network is calibrated on the one held-out fold.
   const calibrate = (w: MlpWeights, stop: Prepared[]) =>
-    stop.length ? calibrateTemperature(w, stop.map((p) => p.features), stop.map((p) => t.fixTypes.indexOf(p.example.label.fixType))) : { weights: w, temperature: 1 };
+    stop.length
+      ? calibrateTemperature(
+          w,
+          stop.map((p) => p.features),
+          stop.map((p) => t.fixTypes.indexOf(p.example.label.fixType)),
+        )
+      : { weights: w, temperature: 1 };
   let weights: MlpWeights;
   let temperature: number;
   if (crossFit) {
@@ -148,8 +188,16 @@ export function trainStudent(train: Prepared[], t: Taxonomy, o: TrainOptions): S
     bestEpoch: Math.round(runs.reduce((s, r) => s + r.bestEpoch, 0) / members),
     epochs: runs.reduce((s, r) => s + r.epochs, 0),
     trainedOn: crossFit
-      ? { real: train.filter(isReal).length, mutants: train.filter((p) => !isReal(p)).length, earlyStopping: train.filter(isReal).length }
-      : { real: first.fit.filter(isReal).length, mutants: first.fit.filter((p) => !isReal(p)).length, earlyStopping: first.stop.length },
+      ? {
+          real: train.filter(isReal).length,
+          mutants: train.filter((p) => !isReal(p)).length,
+          earlyStopping: train.filter(isReal).length,
+        }
+      : {
+          real: first.fit.filter(isReal).length,
+          mutants: first.fit.filter((p) => !isReal(p)).length,
+          earlyStopping: first.stop.length,
+        },
     ms: performance.now() - start,
   };
 }

@@ -20,9 +20,36 @@ int main(void) {
 }
 `;
 
-function test(id: string, verdict: TestResult['verdict'], input: string, expected: string, actual: string, answers?: { expected: string[]; actual: string[] }): TestResult {
+function test(
+  id: string,
+  verdict: TestResult['verdict'],
+  input: string,
+  expected: string,
+  actual: string,
+  answers?: { expected: string[]; actual: string[] },
+): TestResult {
   const [suite, n] = id.split('/');
-  return { id, suite: suite!, n: Number(n), hidden: false, verdict, input, expected, actual, truncated: false, stderr: '', exitCode: 0, signal: null, cpuMs: 1, wallMs: 1, maxRssKb: 1, outputBytes: actual.length, nondeterministic: false, points: 0, ...(answers ? { answers } : {}) };
+  return {
+    id,
+    suite: suite!,
+    n: Number(n),
+    hidden: false,
+    verdict,
+    input,
+    expected,
+    actual,
+    truncated: false,
+    stderr: '',
+    exitCode: 0,
+    signal: null,
+    cpuMs: 1,
+    wallMs: 1,
+    maxRssKb: 1,
+    outputBytes: actual.length,
+    nondeterministic: false,
+    points: 0,
+    ...(answers ? { answers } : {}),
+  };
 }
 
 function report(tests: TestResult[], lint: TestReport['compile']['lint'] = []): TestReport {
@@ -35,14 +62,29 @@ function report(tests: TestResult[], lint: TestReport['compile']['lint'] = []): 
     verdict: passed === tests.length ? 'PASS' : 'FAIL',
     compile: { ok: true, exitCode: 0, limit: null, diagnostics: '', messages: [], lint, ms: 1 },
     tests,
-    summary: { total: tests.length, passed, failed: tests.length - passed, hiddenTotal: 0, hiddenPassed: 0, byVerdict: {}, points: null, nondeterministic: false },
+    summary: {
+      total: tests.length,
+      passed,
+      failed: tests.length - passed,
+      hiddenTotal: 0,
+      hiddenPassed: 0,
+      byVerdict: {},
+      points: null,
+      nondeterministic: false,
+    },
     timing: { compileMs: 1, runMs: 1, totalMs: 2 },
   };
 }
 
 const R = report([
-  test('blackbox/1', 'PASS', '1 2 3\n', '1 is the smallest\n', '1 is the smalles\n', { expected: ['1'], actual: ['1'] }),
-  test('blackbox/2', 'WRONG_ANSWER', '5 5 9\n', '5 is the smallest\n', '9 is the smallest\n', { expected: ['5'], actual: ['9'] }),
+  test('blackbox/1', 'PASS', '1 2 3\n', '1 is the smallest\n', '1 is the smalles\n', {
+    expected: ['1'],
+    actual: ['1'],
+  }),
+  test('blackbox/2', 'WRONG_ANSWER', '5 5 9\n', '5 is the smallest\n', '9 is the smallest\n', {
+    expected: ['5'],
+    actual: ['9'],
+  }),
   test('blackbox/3', 'NO_ANSWER', '4 4 4\n', '4 is the smallest\n', '', { expected: ['4'], actual: [] }),
 ]);
 
@@ -102,7 +144,18 @@ describe('features', () => {
   });
 
   it('lint: uninitialised reads, and whether the uninitialised value is printed', () => {
-    const f = lintFeatures([{ line: 9, column: 3, severity: 'warning', message: "'smallest' may be used uninitialized", option: '-Wmaybe-uninitialized' }], SOURCE);
+    const f = lintFeatures(
+      [
+        {
+          line: 9,
+          column: 3,
+          severity: 'warning',
+          message: "'smallest' may be used uninitialized",
+          option: '-Wmaybe-uninitialized',
+        },
+      ],
+      SOURCE,
+    );
     expect(f.uninitialized).toBeCloseTo(Math.log1p(1));
     expect(f.uninitialized_printed).toBeCloseTo(Math.log1p(1));
     expect(f.total).toBeCloseTo(Math.log1p(1));
@@ -124,9 +177,21 @@ describe('features', () => {
     const trailer = "That's all, have a nice day!";
     // as the digits checker reports them: each answer with the newline its pattern ends in
     const seq = (id: string, input: string, exp: string[], act: string[]) =>
-      test(id, 'WRONG_ANSWER', input, `Enter an integer > \n${exp.map((x) => `${x}\n`).join('')}${trailer}\n`, `Enter an integer > \n${act.map((x) => `${x}\n`).join('')}${trailer}\n`, { expected: exp.map((x) => `${x}\n`), actual: act.map((x) => `${x}\n`) });
+      test(
+        id,
+        'WRONG_ANSWER',
+        input,
+        `Enter an integer > \n${exp.map((x) => `${x}\n`).join('')}${trailer}\n`,
+        `Enter an integer > \n${act.map((x) => `${x}\n`).join('')}${trailer}\n`,
+        { expected: exp.map((x) => `${x}\n`), actual: act.map((x) => `${x}\n`) },
+      );
     // 0 prints no digit: the answer is missing although the last line matches
-    const missing = reportFeatures(report([seq('blackbox/1', '0\n', ['0'], []), test('blackbox/2', 'PASS', '12\n', '2\n1\n', '2\n1\n', { expected: ['2', '1'], actual: ['2', '1'] })]));
+    const missing = reportFeatures(
+      report([
+        seq('blackbox/1', '0\n', ['0'], []),
+        test('blackbox/2', 'PASS', '12\n', '2\n1\n', '2\n1\n', { expected: ['2', '1'], actual: ['2', '1'] }),
+      ]),
+    );
     expect(missing.out_contains_expected).toBe(0);
     expect(missing.ans_includes_expected).toBe(0);
     // the digits are all there, plus an extra 0: the expected run is included, and there is more
@@ -142,7 +207,14 @@ describe('features', () => {
 
   it('report: a prompt naming the possible answers is not taken for the answer line', () => {
     const expected = 'Enter thresholds for A, B, C, D\nin that order > Student has an B grade\n';
-    const r = reportFeatures(report([test('blackbox/1', 'NO_ANSWER', '90 80 70 60\n85\n', expected, 'Thresholds?\nStudent has a B grade\n', { expected: ['B'], actual: [] })]));
+    const r = reportFeatures(
+      report([
+        test('blackbox/1', 'NO_ANSWER', '90 80 70 60\n85\n', expected, 'Thresholds?\nStudent has a B grade\n', {
+          expected: ['B'],
+          actual: [],
+        }),
+      ]),
+    );
     expect(r.out_contains_expected).toBe(0);
     // the best-matching printed line is compared with the answer line alone
     expect(r.out_last_line_sim).toBeGreaterThan(0.4);
@@ -158,14 +230,21 @@ describe('features', () => {
 
   it('string similarity is exactly the textbook edit distance, for long and non-ASCII strings too', () => {
     const textbook = (a: string, b: string) => {
-      const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+      const d = Array.from({ length: a.length + 1 }, (_, i) =>
+        Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+      );
       for (let i = 1; i <= a.length; i++)
-        for (let j = 1; j <= b.length; j++) d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+        for (let j = 1; j <= b.length; j++)
+          d[i]![j] = Math.min(
+            d[i - 1]![j]! + 1,
+            d[i]![j - 1]! + 1,
+            d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+          );
       return d[a.length]![b.length]!;
     };
     // a fixed pseudo-random stream: lengths on both sides of 32 and 64 (the bit-parallel word sizes)
     let s = 12345;
-    const rand = (n: number) => ((s = (s * 1103515245 + 12345) % 2147483648) % n);
+    const rand = (n: number) => (s = (s * 1103515245 + 12345) % 2147483648) % n;
     const alphabet = 'ab 1é\n-';
     const word = () => Array.from({ length: rand(100) }, () => alphabet[rand(alphabet.length)]).join('');
     for (let k = 0; k < 300; k++) {

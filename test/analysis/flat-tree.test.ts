@@ -25,7 +25,7 @@ describe('flatten', () => {
     }
   });
 
-  it('gives each node\'s text from the source, the same as tree-sitter\'s, also past non-ASCII characters', () => {
+  it("gives each node's text from the source, the same as tree-sitter's, also past non-ASCII characters", () => {
     const src = 'int main(){char *s = "héllo – ☃"; int naïve = 1; return s[0] + naïve;}';
     const tr = parseC(src);
     const nodes = [...walk(tr.rootNode)];

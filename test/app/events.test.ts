@@ -5,7 +5,7 @@ import { jobId } from '../../src/app/jobs.js';
 import { courseFile, payload, pullRequestPayload, pushPayload, sha } from '../helpers/app-harness.js';
 
 const course = await loadCourse(courseFile());
-const push = (over: (p: Record<string, any>) => void = () => {}) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+const push = (over: (p: Record<string, any>) => void = () => {}) => {
   const p = pushPayload({ owner: 'org', repo: 'median-amy', sha: sha('e'), installation: 5 });
   over(p);
   return p;
@@ -14,28 +14,80 @@ const push = (over: (p: Record<string, any>) => void = () => {}) => { // eslint-
 describe('which gradings a webhook asks for', () => {
   it('a push to the default branch of an assignment repository: one job', () => {
     const r = jobsForEvent('push', push(), course);
-    expect(r.jobs).toEqual([{ installationId: 5, owner: 'org', repo: 'median-amy', sha: sha('e'), assignment: 'median', pullRequest: null, trigger: 'push' }]);
+    expect(r.jobs).toEqual([
+      {
+        installationId: 5,
+        owner: 'org',
+        repo: 'median-amy',
+        sha: sha('e'),
+        assignment: 'median',
+        pullRequest: null,
+        trigger: 'push',
+      },
+    ]);
   });
 
   it('skips deleted branches, tags, bots, other branches and other repositories, saying why', () => {
-    expect(jobsForEvent('push', push((p) => (p.deleted = true)), course).note).toMatch(/deleted/);
-    expect(jobsForEvent('push', push((p) => (p.ref = 'refs/tags/v2')), course).note).toMatch(/tag/);
-    expect(jobsForEvent('push', push((p) => (p.sender = { login: 'github-classroom[bot]', type: 'Bot' })), course).note).toMatch(/bot/);
-    expect(jobsForEvent('push', push((p) => (p.ref = 'refs/heads/experiment')), course).note).toMatch(/no assignment .* on branch experiment/);
-    expect(jobsForEvent('push', push((p) => (p.repository.full_name = 'org/homework')), course).jobs).toEqual([]);
+    expect(
+      jobsForEvent(
+        'push',
+        push((p) => (p.deleted = true)),
+        course,
+      ).note,
+    ).toMatch(/deleted/);
+    expect(
+      jobsForEvent(
+        'push',
+        push((p) => (p.ref = 'refs/tags/v2')),
+        course,
+      ).note,
+    ).toMatch(/tag/);
+    expect(
+      jobsForEvent(
+        'push',
+        push((p) => (p.sender = { login: 'github-classroom[bot]', type: 'Bot' })),
+        course,
+      ).note,
+    ).toMatch(/bot/);
+    expect(
+      jobsForEvent(
+        'push',
+        push((p) => (p.ref = 'refs/heads/experiment')),
+        course,
+      ).note,
+    ).toMatch(/no assignment .* on branch experiment/);
+    expect(
+      jobsForEvent(
+        'push',
+        push((p) => (p.repository.full_name = 'org/homework')),
+        course,
+      ).jobs,
+    ).toEqual([]);
   });
 
   it('pull requests: opened, synchronize and reopened are graded, with the PR number; other actions are not', () => {
     const pr = pullRequestPayload({ owner: 'org', repo: 'median-amy', sha: sha('p'), installation: 5, number: 9 });
-    expect(jobsForEvent('pull_request', pr, course).jobs[0]).toMatchObject({ pullRequest: 9, trigger: 'pull_request', sha: sha('p') });
-    for (const action of ['synchronize', 'reopened']) expect(jobsForEvent('pull_request', { ...pr, action }, course).jobs).toHaveLength(1);
+    expect(jobsForEvent('pull_request', pr, course).jobs[0]).toMatchObject({
+      pullRequest: 9,
+      trigger: 'pull_request',
+      sha: sha('p'),
+    });
+    for (const action of ['synchronize', 'reopened'])
+      expect(jobsForEvent('pull_request', { ...pr, action }, course).jobs).toHaveLength(1);
     expect(jobsForEvent('pull_request', { ...pr, action: 'closed' }, course).jobs).toEqual([]);
   });
 
   it('check_run.rerequested: only our own runs, re-graded as a new job', () => {
     const mk = (external: string, appId: number) =>
       payload('check_run', 'rerequested', (p) => {
-        p.check_run = { ...p.check_run, id: 77, head_sha: sha('r'), external_id: external, app: { id: appId }, pull_requests: [] };
+        p.check_run = {
+          ...p.check_run,
+          id: 77,
+          head_sha: sha('r'),
+          external_id: external,
+          app: { id: appId },
+          pull_requests: [],
+        };
         p.repository = { ...p.repository, name: 'median-amy', full_name: 'org/median-amy', owner: { login: 'org' } };
         p.installation = { id: 5 };
       });

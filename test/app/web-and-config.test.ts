@@ -13,17 +13,35 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-const webOnlyEnv = (over: Record<string, string> = {}) => ({ WEBHOOK_SECRET: SECRET, REDIS_URL, PORT: '0', COURSE_FILE: courseFile(), QUEUE_PREFIX: `fxweb-${Date.now()}`, FIXSENSE_QUIET: '1', ...over });
+const webOnlyEnv = (over: Record<string, string> = {}) => ({
+  WEBHOOK_SECRET: SECRET,
+  REDIS_URL,
+  PORT: '0',
+  COURSE_FILE: courseFile(),
+  QUEUE_PREFIX: `fxweb-${Date.now()}`,
+  FIXSENSE_QUIET: '1',
+  ...over,
+});
 
 describe('the web process', () => {
   it('starts and queues webhooks without any GitHub configuration or connection', async () => {
     const app = await startApp({ web: true, worker: false, env: webOnlyEnv() });
     cleanups.push(() => app.close());
-    const r = await sendWebhook(app.port!, 'push', pushPayload({ owner: 'o', repo: 'median-w', sha: sha('w'), installation: 1 }));
+    const r = await sendWebhook(
+      app.port!,
+      'push',
+      pushPayload({ owner: 'o', repo: 'median-w', sha: sha('w'), installation: 1 }),
+    );
     expect(r.status).toBe(202);
     const waiting = await app.queues.ack.getWaiting();
     expect(waiting).toHaveLength(1);
-    expect(waiting[0]!.data).toMatchObject({ owner: 'o', repo: 'median-w', assignment: 'median', trigger: 'push', installationId: 1 });
+    expect(waiting[0]!.data).toMatchObject({
+      owner: 'o',
+      repo: 'median-w',
+      assignment: 'median',
+      trigger: 'push',
+      installationId: 1,
+    });
     const health = await fetch(`http://127.0.0.1:${app.port}/healthz`);
     expect(await health.json()).toEqual({ ok: true });
     const ready = await fetch(`http://127.0.0.1:${app.port}/readyz`);
@@ -38,7 +56,11 @@ describe('the web process', () => {
     expect(ready.status).toBe(503);
     expect(((await ready.json()) as { checks: { redis: { ok: boolean } } }).checks.redis.ok).toBe(false);
     const start = Date.now();
-    const r = await sendWebhook(app.port!, 'push', pushPayload({ owner: 'o', repo: 'median-w', sha: sha('down'), installation: 1 }));
+    const r = await sendWebhook(
+      app.port!,
+      'push',
+      pushPayload({ owner: 'o', repo: 'median-w', sha: sha('down'), installation: 1 }),
+    );
     expect(r.status).toBe(503);
     expect(r.json.error).toMatch(/queue is unavailable.*redeliver/);
     expect(Date.now() - start).toBeLessThan(5000);
@@ -49,7 +71,19 @@ describe('the web process', () => {
     const text = JSON.stringify(pushPayload({ owner: 'o', repo: 'median-w', sha: sha('graceful'), installation: 1 }));
     const { sign } = await import('../helpers/app-harness.js');
     // a request whose body is still arriving when the stop begins
-    const req = http.request({ host: '127.0.0.1', port: app.port, path: '/api/github/webhooks', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'x-github-event': 'push', 'x-github-delivery': 'g1', 'x-hub-signature-256': sign(text) } });
+    const req = http.request({
+      host: '127.0.0.1',
+      port: app.port,
+      path: '/api/github/webhooks',
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(text),
+        'x-github-event': 'push',
+        'x-github-delivery': 'g1',
+        'x-hub-signature-256': sign(text),
+      },
+    });
     const response = new Promise<number>((resolve, reject) => {
       req.on('response', (res) => {
         res.resume();
@@ -73,11 +107,17 @@ describe('configuration', () => {
     expect(() => webEnv({})).toThrow(/WEBHOOK_SECRET: .*see \.env\.example/);
     expect(() => webEnv({ WEBHOOK_SECRET: 'short' })).toThrow(/WEBHOOK_SECRET: must be at least 8 characters/);
     expect(() => webEnv({ WEBHOOK_SECRET: SECRET, PORT: 'http' })).toThrow(/PORT/);
-    expect(() => workerEnv({ APP_ID: '1' })).toThrow(/PRIVATE_KEY: set PRIVATE_KEY \(the PEM text\) or PRIVATE_KEY_PATH/);
+    expect(() => workerEnv({ APP_ID: '1' })).toThrow(
+      /PRIVATE_KEY: set PRIVATE_KEY \(the PEM text\) or PRIVATE_KEY_PATH/,
+    );
     expect(() => workerEnv({ APP_ID: 'abc', PRIVATE_KEY: keys.privateKey })).toThrow(/APP_ID/);
     expect(() => workerEnv({ APP_ID: '1', PRIVATE_KEY: 'not a key' })).toThrow(/PRIVATE_KEY: not a PEM private key/);
-    expect(() => workerEnv({ APP_ID: '1', PRIVATE_KEY_PATH: '/nonexistent.pem' })).toThrow(/cannot read \/nonexistent\.pem/);
-    expect(() => workerEnv({ APP_ID: '1', PRIVATE_KEY: keys.privateKey, WRITE_LIMITS: 'lots' })).toThrow(/WRITE_LIMITS: must look like 80\/60s,500\/3600s/);
+    expect(() => workerEnv({ APP_ID: '1', PRIVATE_KEY_PATH: '/nonexistent.pem' })).toThrow(
+      /cannot read \/nonexistent\.pem/,
+    );
+    expect(() => workerEnv({ APP_ID: '1', PRIVATE_KEY: keys.privateKey, WRITE_LIMITS: 'lots' })).toThrow(
+      /WRITE_LIMITS: must look like 80\/60s,500\/3600s/,
+    );
     expect(workerEnv({ APP_ID: '1', PRIVATE_KEY: keys.privateKey.replace(/\n/g, '\\n') }).WRITE_LIMITS).toEqual([
       { limit: 80, windowMs: 60_000 },
       { limit: 500, windowMs: 3_600_000 },
@@ -92,10 +132,20 @@ describe('configuration', () => {
       return f;
     };
     await expect(loadCourse(file('assignments: []\n'))).rejects.toThrow(/assignments: .*1/);
-    await expect(loadCourse(file('assignments:\n  - name: x\n    folder: /nonexistent\n    repositories: ["x-*"]\n'))).rejects.toThrow(/assignment x: .*is not an assignment folder/);
-    await expect(loadCourse(file('assignments:\n  - {name: a, folder: ., repositories: []}\n'))).rejects.toThrow(/assignments\.0\.repositories/);
+    await expect(
+      loadCourse(file('assignments:\n  - name: x\n    folder: /nonexistent\n    repositories: ["x-*"]\n')),
+    ).rejects.toThrow(/assignment x: .*is not an assignment folder/);
+    await expect(loadCourse(file('assignments:\n  - {name: a, folder: ., repositories: []}\n'))).rejects.toThrow(
+      /assignments\.0\.repositories/,
+    );
     await expect(loadCourse(file('assignment: typo\n'))).rejects.toThrow(ConfigError);
-    await expect(startApp({ web: true, worker: false, env: webOnlyEnv({ COURSE_FILE: file('push_feedback: sometimes\nassignments: []\n') }) })).rejects.toThrow(/push_feedback/);
+    await expect(
+      startApp({
+        web: true,
+        worker: false,
+        env: webOnlyEnv({ COURSE_FILE: file('push_feedback: sometimes\nassignments: []\n') }),
+      }),
+    ).rejects.toThrow(/push_feedback/);
   });
 
   it('matches repositories by pattern and branches by the course or the default branch', async () => {

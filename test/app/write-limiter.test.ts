@@ -20,10 +20,13 @@ describe('the per-installation write budget (Redis)', () => {
     const b = new WriteLimiter(redis, [{ limit: 10, windowMs: 500 }], prefix);
     const times: number[] = [];
     const start = Date.now();
-    await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).acquire('inst-1').then(() => times.push(Date.now()))));
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) => (i % 2 ? a : b).acquire('inst-1').then(() => times.push(Date.now()))),
+    );
     times.sort((x, y) => x - y);
     const { limit, windowMs } = withMargin({ limit: 10, windowMs: 500 });
-    for (let i = 0; i + limit < times.length; i++) expect(times[i + limit]! - times[i]!).toBeGreaterThanOrEqual(windowMs - 20);
+    for (let i = 0; i + limit < times.length; i++)
+      expect(times[i + limit]! - times[i]!).toBeGreaterThanOrEqual(windowMs - 20);
     expect(Date.now() - start).toBeGreaterThanOrEqual(2 * windowMs);
     // another installation has its own budget
     const t0 = Date.now();

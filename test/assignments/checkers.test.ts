@@ -18,7 +18,11 @@ describe('exact and normalized checkers', () => {
 
 describe('answer checker (IntroClass semantics)', () => {
   it('ignores prompts and extra text around the answer', () => {
-    const r = check(ic('median'), 'Please enter 3 numbers > 6 is the median\n', 'Give me numbers: 6 is the median. Bye!\n');
+    const r = check(
+      ic('median'),
+      'Please enter 3 numbers > 6 is the median\n',
+      'Give me numbers: 6 is the median. Bye!\n',
+    );
     expect(r).toEqual({ outcome: 'PASS', expectedAnswers: ['6'], actualAnswers: ['6'] });
   });
   it('fails a wrong answer and says which answers it saw', () => {
@@ -27,7 +31,9 @@ describe('answer checker (IntroClass semantics)', () => {
     expect(r.actualAnswers).toEqual(['8']);
   });
   it('fails when a conflicting answer is stated besides the right one', () => {
-    expect(check(ic('smallest'), '-3 is the smallest\n', '-3 is the smallest\n4 is the smallest\n').outcome).toBe('WRONG_ANSWER');
+    expect(check(ic('smallest'), '-3 is the smallest\n', '-3 is the smallest\n4 is the smallest\n').outcome).toBe(
+      'WRONG_ANSWER',
+    );
   });
   it('accepts the right answer stated twice', () => {
     expect(check(ic('smallest'), '2 is the smallest\n', '2 is the smallest\n2 is the smallest\n').outcome).toBe('PASS');
@@ -46,19 +52,23 @@ describe('answer checker (IntroClass semantics)', () => {
     expect(check(g, 'Student has an B grade\n', 'score? Student has an b grade\n').outcome).toBe('PASS');
     expect(check(g, 'Student has an D grade\n', 'Student has a D grade\n').outcome).toBe('NO_ANSWER');
     expect(check(g, 'Student has failed the course\n', 'Student has failed the course\n').outcome).toBe('PASS');
-    expect(check(g, 'Student has failed the course\n', 'Student has an D grade\nStudent has failed the course\n').outcome).toBe('WRONG_ANSWER');
+    expect(
+      check(g, 'Student has failed the course\n', 'Student has an D grade\nStudent has failed the course\n').outcome,
+    ).toBe('WRONG_ANSWER');
   });
   it('digits: the sequence of one-digit lines must match in order', () => {
     const d = ic('digits');
-    const expected = 'Enter > \n4\n3\n2\n-1\nThat\'s all, have a nice day!\n';
-    expect(check(d, expected, '\n4\n3\n2\n-1\nThat\'s all, have a nice day!\n').outcome).toBe('PASS');
-    expect(check(d, expected, '\n4\n3\n2\n1\nThat\'s all, have a nice day!\n').outcome).toBe('WRONG_ANSWER');
+    const expected = "Enter > \n4\n3\n2\n-1\nThat's all, have a nice day!\n";
+    expect(check(d, expected, "\n4\n3\n2\n-1\nThat's all, have a nice day!\n").outcome).toBe('PASS');
+    expect(check(d, expected, "\n4\n3\n2\n1\nThat's all, have a nice day!\n").outcome).toBe('WRONG_ANSWER');
     expect(check(d, expected, '\n3\n4\n2\n-1\n').outcome).toBe('WRONG_ANSWER');
     expect(check(d, expected, 'nothing here').outcome).toBe('NO_ANSWER');
   });
   it('syllables: the number after "syllables is"', () => {
     expect(check(ic('syllables'), 'The number of syllables is 5.\n', 'syllables is 5\n').outcome).toBe('PASS');
-    expect(check(ic('syllables'), 'The number of syllables is 5.\n', 'The number of syllables is 4.\n').outcome).toBe('WRONG_ANSWER');
+    expect(check(ic('syllables'), 'The number of syllables is 5.\n', 'The number of syllables is 4.\n').outcome).toBe(
+      'WRONG_ANSWER',
+    );
   });
   it('extractAnswers takes the first capture group that matched, else the whole match', () => {
     expect(extractAnswers('a(\\d)|b(\\d)', '', 'a1 b2 a3', false)).toEqual(['1', '2', '3']);

@@ -45,7 +45,9 @@ points: {blackbox: 2, whitebox: 1}
 reruns: 0
 exit_code: must_be_zero
 `;
-    const a = await loadAssignment(tempAssignment('double', [...one, { suite: 'whitebox', input: '2\n', expected: '4\n' }], yml));
+    const a = await loadAssignment(
+      tempAssignment('double', [...one, { suite: 'whitebox', input: '2\n', expected: '4\n' }], yml),
+    );
     expect(a.title).toBe('Doubling');
     expect(a.sourceFile).toBe('src/double.c');
     expect(a.limits).toMatchObject({ cpuMs: 500, memoryBytes: 64 << 20, allowFork: true, processes: 5 });
@@ -85,14 +87,20 @@ exit_code: must_be_zero
   it('rejects unknown keys, bad values and bad regular expressions, naming each', async () => {
     expect((await rejection(tempAssignment('x', one, 'titel: oops\n'))).message).toMatch(/assignment\.yml: .*titel/);
     expect((await rejection(tempAssignment('x', one, 'limits: {cpu_ms: -5}\n'))).message).toMatch(/limits\.cpu_ms/);
-    expect((await rejection(tempAssignment('x', one, "checker: {type: answer, pattern: '(unclosed'}\n"))).message).toMatch(/checker\.pattern: is not a valid regular expression/);
+    expect(
+      (await rejection(tempAssignment('x', one, "checker: {type: answer, pattern: '(unclosed'}\n"))).message,
+    ).toMatch(/checker\.pattern: is not a valid regular expression/);
     expect((await rejection(tempAssignment('x', one, 'checker: {type: fuzzy}\n'))).message).toMatch(/checker/);
     expect((await rejection(tempAssignment('x', one, 'source: ../../etc/passwd.c\n'))).message).toMatch(/source/);
   });
 
   it('rejects hidden suites and points for suites that do not exist', async () => {
-    expect((await rejection(tempAssignment('x', one, 'hidden: [secret]\n'))).message).toMatch(/hidden: no test suite named "secret"/);
-    expect((await rejection(tempAssignment('x', one, 'points: {secret: 1}\n'))).message).toMatch(/points: no test suite named "secret"/);
+    expect((await rejection(tempAssignment('x', one, 'hidden: [secret]\n'))).message).toMatch(
+      /hidden: no test suite named "secret"/,
+    );
+    expect((await rejection(tempAssignment('x', one, 'points: {secret: 1}\n'))).message).toMatch(
+      /points: no test suite named "secret"/,
+    );
   });
 
   it('rejects a path that is not a folder', async () => {

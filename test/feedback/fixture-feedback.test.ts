@@ -23,15 +23,22 @@ const assignments = new Map<string, Assignment>();
 
 beforeAll(async () => {
   deps = await createPipelineDeps();
-  for (const name of new Set(manifest.map((s) => s.assignment))) assignments.set(name, await loadAssignment(resolveAssignment(name)));
+  for (const name of new Set(manifest.map((s) => s.assignment)))
+    assignments.set(name, await loadAssignment(resolveAssignment(name)));
 });
 
 describe.each(manifest.map((s) => [s.file, s] as const))('%s', (file, s) => {
   it('gets safe, truthful feedback', async () => {
     const a = assignments.get(s.assignment)!;
-    const f = await runPipeline(deps, { source: fs.readFileSync(s.path), fileName: path.basename(a.sourceFile), assignment: a });
+    const f = await runPipeline(deps, {
+      source: fs.readFileSync(s.path),
+      fileName: path.basename(a.sourceFile),
+      assignment: a,
+    });
     const md = f.comment;
-    await expect(md).toMatchFileSnapshot(path.join(projectRoot, 'test/feedback/__snapshots__', file.replace(/\.c$/, '.md')));
+    await expect(md).toMatchFileSnapshot(
+      path.join(projectRoot, 'test/feedback/__snapshots__', file.replace(/\.c$/, '.md')),
+    );
     expect(f.report.verdict).toBe(s.expect);
     const outside = outsideFences(md).join('\n');
 
@@ -61,7 +68,10 @@ describe.each(manifest.map((s) => [s.file, s] as const))('%s', (file, s) => {
     // every visible failing output is shown only inside a code fence
     for (const t of f.report.tests.filter((x) => !x.hidden && x.verdict !== 'PASS').slice(0, 2)) {
       expect(md).toContain(`<b>${t.id}</b>`);
-      for (const l of neutralise(t.actual).split('\n').filter((x) => x.trim().length > 12)) expect(outside).not.toContain(l.slice(0, 100));
+      for (const l of neutralise(t.actual)
+        .split('\n')
+        .filter((x) => x.trim().length > 12))
+        expect(outside).not.toContain(l.slice(0, 100));
     }
     // the category is shown exactly when the model is confident enough, else a TA reviews it
     const threshold = deps.config!.confidence_threshold;
@@ -95,7 +105,11 @@ describe('hostile output through the renderer', () => {
 
   it('a flood of output still gives a comment far below GitHub’s limit', async () => {
     const a = assignments.get('median')!;
-    const f = await runPipeline(deps, { source: fs.readFileSync(path.join(projectRoot, 'fixtures/hostile/output-flood.c')), fileName: 'median.c', assignment: a });
+    const f = await runPipeline(deps, {
+      source: fs.readFileSync(path.join(projectRoot, 'fixtures/hostile/output-flood.c')),
+      fileName: 'median.c',
+      assignment: a,
+    });
     expect(f.comment.length).toBeLessThan(20_000);
     expect(f.check.summary.length).toBeLessThan(20_000);
     expect(f.comment).toContain('printed far too much');

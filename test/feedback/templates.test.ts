@@ -22,22 +22,38 @@ function courseDir(files: Record<string, string>): string {
 
 describe('templates', () => {
   it('a course overrides any template by name and keeps the other defaults', () => {
-    const t = loadTemplates(taxonomy, courseDir({ 'partials/fix-types/WRONG_CONDITION.md.hbs': 'COURSE WORDING for conditions' }));
+    const t = loadTemplates(
+      taxonomy,
+      courseDir({ 'partials/fix-types/WRONG_CONDITION.md.hbs': 'COURSE WORDING for conditions' }),
+    );
     expect(t.sources['partials/fix-types/WRONG_CONDITION']).toContain(os.tmpdir());
     expect(t.sources.comment).toContain(path.join('templates', 'comment.md.hbs'));
   });
 
   it('a template with a syntax error stops start-up, naming the file', () => {
-    expect(() => loadTemplates(taxonomy, courseDir({ 'comment.md.hbs': '{{#if passed}} never closed' }))).toThrow(TemplateError);
-    expect(() => loadTemplates(taxonomy, courseDir({ 'comment.md.hbs': '{{#if passed}} never closed' }))).toThrow(/comment\.md\.hbs: .*Parse error|comment\.md\.hbs: .*Expecting/);
+    expect(() => loadTemplates(taxonomy, courseDir({ 'comment.md.hbs': '{{#if passed}} never closed' }))).toThrow(
+      TemplateError,
+    );
+    expect(() => loadTemplates(taxonomy, courseDir({ 'comment.md.hbs': '{{#if passed}} never closed' }))).toThrow(
+      /comment\.md\.hbs: .*Parse error|comment\.md\.hbs: .*Expecting/,
+    );
   });
 
   it('a template that fails on a sample submission stops start-up', () => {
-    expect(() => loadTemplates(taxonomy, courseDir({ 'comment.md.hbs': '{{> no-such-partial}}' }))).toThrow(/comment\.md\.hbs: fails to render a sample submission/);
+    expect(() => loadTemplates(taxonomy, courseDir({ 'comment.md.hbs': '{{> no-such-partial}}' }))).toThrow(
+      /comment\.md\.hbs: fails to render a sample submission/,
+    );
   });
 
   it('a taxonomy with a fix type that has no partial is reported at start-up', () => {
-    const t = parseTaxonomy({ version: 2, fix_types: [{ name: 'NEW_KIND', when: 'x' }, { name: 'LOOP_BOUND', when: 'y' }], tags: [{ name: 'LOOP', when: 'z' }] });
+    const t = parseTaxonomy({
+      version: 2,
+      fix_types: [
+        { name: 'NEW_KIND', when: 'x' },
+        { name: 'LOOP_BOUND', when: 'y' },
+      ],
+      tags: [{ name: 'LOOP', when: 'z' }],
+    });
     expect(() => loadTemplates(t)).toThrow(/missing partial for the taxonomy: partials\/fix-types\/NEW_KIND\.md\.hbs/);
   });
 
@@ -52,19 +68,35 @@ describe('a program that passes', () => {
     const source = Buffer.from(
       '#include <stdio.h>\nint main(void){int a,b,c,shift; scanf("%d%d%d",&a,&b,&c);\nint m = (a>b) ? ((b>c) ? b : (a>c) ? c : a) : ((a>c) ? a : (b>c) ? c : b);\nprintf("%d is the median\\n", m + shift); return 0;}\n',
     );
-    const f = await runPipeline({ sandbox: new Sandbox(), predictor: null, templates: loadTemplates(taxonomy), taxonomy }, { source, fileName: 'median.c', assignment: a });
+    const f = await runPipeline(
+      { sandbox: new Sandbox(), predictor: null, templates: loadTemplates(taxonomy), taxonomy },
+      { source, fileName: 'median.c', assignment: a },
+    );
     expect(f.report.verdict).toBe('PASS');
     expect(f.comment).toContain('Every test passes');
-    expect(f.comment).toMatch(/#### The compiler still has a hint[\s\S]*- line 4: `.*shift.* (is|may be) used uninitialized`/);
+    expect(f.comment).toMatch(
+      /#### The compiler still has a hint[\s\S]*- line 4: `.*shift.* (is|may be) used uninitialized`/,
+    );
   });
 });
 
 describe('degraded pipeline', () => {
-  const source = Buffer.from('#include <stdio.h>\nint main(void){int a,b,c; scanf("%d%d%d",&a,&b,&c); printf("%d is the median\\n", a); return 0;}\n');
+  const source = Buffer.from(
+    '#include <stdio.h>\nint main(void){int a,b,c; scanf("%d%d%d",&a,&b,&c); printf("%d is the median\\n", a); return 0;}\n',
+  );
 
   it('without a model: the test results stay complete, a note explains the missing hint, a TA is asked', async () => {
     const a = await loadAssignment(resolveAssignment('median'));
-    const f = await runPipeline({ sandbox: new Sandbox(), predictor: null, predictorProblem: 'the model is not available', templates: loadTemplates(taxonomy), taxonomy }, { source, fileName: 'median.c', assignment: a });
+    const f = await runPipeline(
+      {
+        sandbox: new Sandbox(),
+        predictor: null,
+        predictorProblem: 'the model is not available',
+        templates: loadTemplates(taxonomy),
+        taxonomy,
+      },
+      { source, fileName: 'median.c', assignment: a },
+    );
     expect(f.report.tests.length).toBe(a.tests.length);
     expect(f.comment).toMatch(/of 18 tests pass/);
     expect(f.comment).toContain('No hint about the kind of fix this time: the model is not available');
@@ -74,7 +106,10 @@ describe('degraded pipeline', () => {
   it('a model that fails at prediction time degrades the same way', async () => {
     const a = await loadAssignment(resolveAssignment('median'));
     const broken = { predictFeatures: () => Promise.reject(new Error('session lost')) } as unknown as Predictor;
-    const f = await runPipeline({ sandbox: new Sandbox(), predictor: broken, templates: loadTemplates(taxonomy), taxonomy }, { source, fileName: 'median.c', assignment: a });
+    const f = await runPipeline(
+      { sandbox: new Sandbox(), predictor: broken, templates: loadTemplates(taxonomy), taxonomy },
+      { source, fileName: 'median.c', assignment: a },
+    );
     expect(f.comment).toContain('the model failed (session lost)');
     expect(f.check.conclusion).toBe('failure');
   });

@@ -20,7 +20,13 @@ describe('compiler diagnostics', () => {
     expect(d).toEqual([
       { line: 5, column: 3, severity: 'error', message: "'y' undeclared (first use in this function)" },
       { line: 5, column: 3, severity: 'note', message: 'each undeclared identifier is reported only once' },
-      { line: 7, column: 1, severity: 'warning', message: 'control reaches end of non-void function [-Wreturn-type]', option: '-Wreturn-type' },
+      {
+        line: 7,
+        column: 1,
+        severity: 'warning',
+        message: 'control reaches end of non-void function [-Wreturn-type]',
+        option: '-Wreturn-type',
+      },
       { line: 9, column: 14, severity: 'error', message: 'nothere.h: No such file or directory' },
     ]);
   });
@@ -28,10 +34,18 @@ describe('compiler diagnostics', () => {
   it('turns linker errors into messages at the first call, without temporary file names', () => {
     const ld = `/usr/bin/ld: /tmp/cc0HsuNi.o: in function \`main':\nmain.c:(.text+0x8b): undefined reference to \`pritnf'\ncollect2: error: ld returned 1 exit status\n`;
     const text = renameSource(ld, '/tmp/main.c', 'smallest.c');
-    expect(text).toBe("/usr/bin/ld: smallest.o: in function `main':\nsmallest.c: undefined reference to `pritnf'\ncollect2: error: ld returned 1 exit status\n");
+    expect(text).toBe(
+      "/usr/bin/ld: smallest.o: in function `main':\nsmallest.c: undefined reference to `pritnf'\ncollect2: error: ld returned 1 exit status\n",
+    );
     const source = 'int main(void) {\n  int x = 1;\n    pritnf("%d", x);\n}\n';
     expect(parseDiagnostics(text, 'smallest.c', source)).toEqual([
-      { line: 3, column: 5, severity: 'error', message: "undefined reference to 'pritnf': no function of that name exists (misspelt, or its library not linked)" },
+      {
+        line: 3,
+        column: 5,
+        severity: 'error',
+        message:
+          "undefined reference to 'pritnf': no function of that name exists (misspelt, or its library not linked)",
+      },
     ]);
   });
 });

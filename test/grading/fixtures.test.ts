@@ -18,7 +18,14 @@ const manifest = await loadSubmissionManifest();
 const assignments = new Map<string, Assignment>();
 for (const n of names) assignments.set(n, await loadAssignment(resolveAssignment(n)));
 
-const MINIMUM_TESTS: Record<string, number> = { checksum: 16, digits: 16, grade: 18, median: 13, smallest: 16, syllables: 16 };
+const MINIMUM_TESTS: Record<string, number> = {
+  checksum: 16,
+  digits: 16,
+  grade: 18,
+  median: 13,
+  smallest: 16,
+  syllables: 16,
+};
 
 describe('fixture assignments', () => {
   it('are the six IntroClass-style programs, each with at least as many tests as IntroClass', () => {

@@ -44,7 +44,9 @@ describe('verdictOf', () => {
     expect(v({ signal: 11, exited: false, exitCode: null, maxRssKb: big })).toBe('MEMORY_LIMIT');
     expect(v({ exitCode: 1, maxRssKb: big }, wrong)).toBe('MEMORY_LIMIT');
     expect(v({ signal: 11, exited: false, exitCode: null })).toBe('RUNTIME_ERROR');
-    expect(verdictOf({ ...base, signal: 8, exited: false, exitCode: null }, DEFAULT_TEST_LIMITS, 'ignore', pass).detail).toMatch(/^killed by SIGFPE \(arithmetic error: division or modulo by zero\?\)/);
+    expect(
+      verdictOf({ ...base, signal: 8, exited: false, exitCode: null }, DEFAULT_TEST_LIMITS, 'ignore', pass).detail,
+    ).toMatch(/^killed by SIGFPE \(arithmetic error: division or modulo by zero\?\)/);
   });
   it('a non-zero exit fails a right answer only when the assignment says so', () => {
     expect(v({ exitCode: 3 })).toBe('PASS');

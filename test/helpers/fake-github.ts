@@ -17,19 +17,28 @@ interface Operation {
   method: string;
   regex: RegExp;
   params: string[];
-  op: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  op: Record<string, any>;
 }
 
-let spec: { doc: any; ops: Operation[]; ajv: Ajv } | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
+let spec: { doc: any; ops: Operation[]; ajv: Ajv } | undefined;
 function openapi() {
   if (spec) return spec;
   const doc = require('@octokit/openapi/generated/api.github.com.json');
   const ops: Operation[] = [];
   for (const [template, item] of Object.entries<Record<string, unknown>>(doc.paths)) {
     const params: string[] = [];
-    const regex = new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_, p: string) => (params.push(p), p === 'path' ? '(.+)' : '([^/]+)'))}$`);
+    const regex = new RegExp(
+      `^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_, p: string) => (params.push(p), p === 'path' ? '(.+)' : '([^/]+)'))}$`,
+    );
     for (const method of ['get', 'post', 'patch', 'put', 'delete']) {
-      if (item[method]) ops.push({ template, method: method.toUpperCase(), regex, params, op: item[method] as Record<string, unknown> });
+      if (item[method])
+        ops.push({
+          template,
+          method: method.toUpperCase(),
+          regex,
+          params,
+          op: item[method] as Record<string, unknown>,
+        });
     }
   }
   // literal segments first, so /repos/{o}/{r}/check-runs is not read as a {path}
@@ -58,10 +67,13 @@ function validateBody(o: Operation, body: unknown): string[] {
 function validateQuery(o: Operation, query: URLSearchParams): string[] {
   const problems: string[] = [];
   const { doc } = openapi();
-  const params = (o.op.parameters ?? []).map((p: { $ref?: string }) => (p.$ref ? p.$ref.split('/').reduce((x: any, k: string) => (k === '#' ? doc : x[k]), doc) : p)); // eslint-disable-line @typescript-eslint/no-explicit-any
+  const params = (o.op.parameters ?? []).map((p: { $ref?: string }) =>
+    p.$ref ? p.$ref.split('/').reduce((x: any, k: string) => (k === '#' ? doc : x[k]), doc) : p,
+  );
   const known = new Set(params.filter((p: { in: string }) => p.in === 'query').map((p: { name: string }) => p.name));
   for (const k of query.keys()) if (!known.has(k)) problems.push(`unknown query parameter ${k}`);
-  for (const p of params) if (p.in === 'query' && p.required && !query.has(p.name)) problems.push(`missing query parameter ${p.name}`);
+  for (const p of params)
+    if (p.in === 'query' && p.required && !query.has(p.name)) problems.push(`missing query parameter ${p.name}`);
   return problems;
 }
 
@@ -125,7 +137,10 @@ export class FakeGitHub {
 
   /** The most writes one installation made within any window of `windowMs`. */
   maxWritesInWindow(installation: number, windowMs: number): number {
-    const at = this.writes.filter((w) => w.installation === installation).map((w) => w.at).sort((a, b) => a - b);
+    const at = this.writes
+      .filter((w) => w.installation === installation)
+      .map((w) => w.at)
+      .sort((a, b) => a - b);
     let best = 0;
     for (let i = 0, j = 0; i < at.length; i++) {
       while (at[i]! - at[j]! >= windowMs) j++;
@@ -193,10 +208,16 @@ export class FakeGitHub {
     }
     // 2. authentication: the App's JWT for tokens, an installation token for the rest
     if (op.template === '/app/installations/{installation_id}/access_tokens') {
-      if (!this.verifyJwt(req.headers.authorization)) return send(401, { message: 'A JSON web token could not be decoded' });
+      if (!this.verifyJwt(req.headers.authorization))
+        return send(401, { message: 'A JSON web token could not be decoded' });
       const token = `ghs_${randomBytes(16).toString('hex')}`;
       this.tokens.set(token, Number(p.installation_id));
-      return send(201, { token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: { checks: 'write', contents: 'read', pull_requests: 'write', issues: 'write', metadata: 'read' }, repository_selection: 'all' });
+      return send(201, {
+        token,
+        expires_at: new Date(Date.now() + 3600_000).toISOString(),
+        permissions: { checks: 'write', contents: 'read', pull_requests: 'write', issues: 'write', metadata: 'read' },
+        repository_selection: 'all',
+      });
     }
     const token = /^(token|bearer) (ghs_\w+)$/i.exec(req.headers.authorization ?? '')?.[2];
     const installation = token ? this.tokens.get(token) : undefined;
@@ -210,14 +231,26 @@ export class FakeGitHub {
     if (method !== 'GET') {
       for (const l of this.o.enforce ?? []) {
         const recent = this.writes.filter((w) => w.installation === installation && arrived - w.at < l.windowMs).length;
-        if (recent >= l.limit) return send(403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '1' });
+        if (recent >= l.limit)
+          return send(
+            403,
+            { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' },
+            { 'retry-after': '1' },
+          );
       }
       this.writes.push({ installation, at: arrived, method, path: url.pathname });
     }
-    return this.route(op, p, body as Record<string, any>, url, installation, send); // eslint-disable-line @typescript-eslint/no-explicit-any
+    return this.route(op, p, body as Record<string, any>, url, installation, send);
   }
 
-  private route(op: Operation, p: Record<string, string>, body: Record<string, any>, url: URL, installation: number, send: (s: number, b: unknown) => void): void { // eslint-disable-line @typescript-eslint/no-explicit-any
+  private route(
+    op: Operation,
+    p: Record<string, string>,
+    body: Record<string, any>,
+    url: URL,
+    installation: number,
+    send: (s: number, b: unknown) => void,
+  ): void {
     const key = `${op.method} ${op.template}`;
     const owner = p.owner!;
     const repo = p.repo!;
@@ -225,14 +258,41 @@ export class FakeGitHub {
       case 'GET /repos/{owner}/{repo}/contents/{path}': {
         const content = this.files.get(`${owner}/${repo}@${url.searchParams.get('ref')}:${p.path}`.toLowerCase());
         if (!content) return send(404, { message: 'Not Found' });
-        return send(200, { type: 'file', encoding: 'base64', size: Buffer.from(content, 'base64').length, name: p.path!.split('/').pop(), path: p.path, content, sha: 'f'.repeat(40) });
+        return send(200, {
+          type: 'file',
+          encoding: 'base64',
+          size: Buffer.from(content, 'base64').length,
+          name: p.path!.split('/').pop(),
+          path: p.path,
+          content,
+          sha: 'f'.repeat(40),
+        });
       }
       case 'GET /repos/{owner}/{repo}/commits/{ref}/check-runs': {
-        const runs = this.checkRuns.filter((r) => r.owner === owner && r.repo === repo && r.head_sha === p.ref && (!url.searchParams.get('check_name') || r.name === url.searchParams.get('check_name')));
+        const runs = this.checkRuns.filter(
+          (r) =>
+            r.owner === owner &&
+            r.repo === repo &&
+            r.head_sha === p.ref &&
+            (!url.searchParams.get('check_name') || r.name === url.searchParams.get('check_name')),
+        );
         return send(200, { total_count: runs.length, check_runs: runs.map((r) => this.runJson(r)) });
       }
       case 'POST /repos/{owner}/{repo}/check-runs': {
-        const run: CheckRun = { id: this.nextId++, owner, repo, name: body.name, head_sha: body.head_sha, external_id: body.external_id, status: body.status ?? 'queued', conclusion: body.conclusion ?? null, output: body.output ?? {}, annotations: body.output?.annotations ?? [], installation, created_at: Date.now() };
+        const run: CheckRun = {
+          id: this.nextId++,
+          owner,
+          repo,
+          name: body.name,
+          head_sha: body.head_sha,
+          external_id: body.external_id,
+          status: body.status ?? 'queued',
+          conclusion: body.conclusion ?? null,
+          output: body.output ?? {},
+          annotations: body.output?.annotations ?? [],
+          installation,
+          created_at: Date.now(),
+        };
         this.checkRuns.push(run);
         return send(201, this.runJson(run));
       }
@@ -252,9 +312,17 @@ export class FakeGitHub {
         return send(200, this.runJson(run));
       }
       case 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments':
-        return send(200, this.comments.filter((c) => c.owner === owner && c.repo === repo && c.on === `issue:${p.issue_number}`).map((c) => this.commentJson(c)));
+        return send(
+          200,
+          this.comments
+            .filter((c) => c.owner === owner && c.repo === repo && c.on === `issue:${p.issue_number}`)
+            .map((c) => this.commentJson(c)),
+        );
       case 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments':
-        return send(201, this.commentJson(this.addComment(owner, repo, `issue:${p.issue_number}`, body.body, installation)));
+        return send(
+          201,
+          this.commentJson(this.addComment(owner, repo, `issue:${p.issue_number}`, body.body, installation)),
+        );
       case 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}':
       case 'PATCH /repos/{owner}/{repo}/comments/{comment_id}': {
         const c = this.comments.find((x) => x.id === Number(p.comment_id));
@@ -263,9 +331,17 @@ export class FakeGitHub {
         return send(200, this.commentJson(c));
       }
       case 'GET /repos/{owner}/{repo}/commits/{commit_sha}/comments':
-        return send(200, this.comments.filter((c) => c.owner === owner && c.repo === repo && c.on === `commit:${p.commit_sha}`).map((c) => this.commentJson(c)));
+        return send(
+          200,
+          this.comments
+            .filter((c) => c.owner === owner && c.repo === repo && c.on === `commit:${p.commit_sha}`)
+            .map((c) => this.commentJson(c)),
+        );
       case 'POST /repos/{owner}/{repo}/commits/{commit_sha}/comments':
-        return send(201, this.commentJson(this.addComment(owner, repo, `commit:${p.commit_sha}`, body.body, installation)));
+        return send(
+          201,
+          this.commentJson(this.addComment(owner, repo, `commit:${p.commit_sha}`, body.body, installation)),
+        );
       default:
         this.violations.push(`${key}: valid for GitHub, but the fake does not implement it`);
         return send(501, { message: `fake GitHub does not implement ${key}` });
@@ -279,10 +355,31 @@ export class FakeGitHub {
   }
 
   private runJson(r: CheckRun) {
-    return { id: r.id, name: r.name, head_sha: r.head_sha, external_id: r.external_id ?? null, status: r.status, conclusion: r.conclusion ?? null, output: { title: r.output.title ?? null, summary: r.output.summary ?? null, text: null, annotations_count: r.annotations.length, annotations_url: '' }, app: { id: this.o.appId }, pull_requests: [] };
+    return {
+      id: r.id,
+      name: r.name,
+      head_sha: r.head_sha,
+      external_id: r.external_id ?? null,
+      status: r.status,
+      conclusion: r.conclusion ?? null,
+      output: {
+        title: r.output.title ?? null,
+        summary: r.output.summary ?? null,
+        text: null,
+        annotations_count: r.annotations.length,
+        annotations_url: '',
+      },
+      app: { id: this.o.appId },
+      pull_requests: [],
+    };
   }
 
   private commentJson(c: Comment) {
-    return { id: c.id, body: c.body, user: { login: 'fixsense[bot]', type: 'Bot' }, created_at: new Date().toISOString() };
+    return {
+      id: c.id,
+      body: c.body,
+      user: { login: 'fixsense[bot]', type: 'Bot' },
+      created_at: new Date().toISOString(),
+    };
   }
 }

@@ -9,7 +9,12 @@ export interface TempTest {
 }
 
 /** Writes an assignment folder into a fresh temporary directory and returns its path. */
-export function tempAssignment(name: string, tests: TempTest[], yml?: string, extra: Record<string, string> = {}): string {
+export function tempAssignment(
+  name: string,
+  tests: TempTest[],
+  yml?: string,
+  extra: Record<string, string> = {},
+): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fixsense-test-'));
   const dir = path.join(root, name);
   fs.mkdirSync(dir, { recursive: true });

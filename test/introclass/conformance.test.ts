@@ -40,24 +40,38 @@ describe.skipIf(!present)('IntroClass conformance', () => {
   });
 
   it('each defect fails exactly its listed tests', { timeout: 600_000 }, async () => {
-    const defects: Defect[] = fs.readFileSync(path.join(root, 'defects.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const defects: Defect[] = fs
+      .readFileSync(path.join(root, 'defects.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const mismatches: string[] = [];
     let nondeterministicDiffs = 0;
     let next = 0;
     const worker = async () => {
       while (next < defects.length) {
         const d = defects[next++]!;
-        const report = await gradeSubmission(Buffer.from(d.source), await assignment(d.program), sandbox, { reruns: 0 });
-        const failing = report.tests.filter((t) => t.verdict !== 'PASS').map((t) => t.id).sort();
+        const report = await gradeSubmission(Buffer.from(d.source), await assignment(d.program), sandbox, {
+          reruns: 0,
+        });
+        const failing = report.tests
+          .filter((t) => t.verdict !== 'PASS')
+          .map((t) => t.id)
+          .sort();
         const same = JSON.stringify(failing) === JSON.stringify([...d.failing_tests].sort());
         if (same) continue;
         if (d.nondeterministic) nondeterministicDiffs++;
-        else mismatches.push(`${d.id}: failed [${failing}] expected [${d.failing_tests}] ${report.compile.diagnostics.slice(0, 200)}`);
+        else
+          mismatches.push(
+            `${d.id}: failed [${failing}] expected [${d.failing_tests}] ${report.compile.diagnostics.slice(0, 200)}`,
+          );
       }
     };
     await Promise.all([worker(), worker()]);
     expect(defects.length).toBe(326);
     expect(mismatches).toEqual([]);
-    console.log(`IntroClass conformance: ${defects.length} defects, 0 deterministic mismatches, ${nondeterministicDiffs} nondeterministic programs differed`);
+    console.log(
+      `IntroClass conformance: ${defects.length} defects, 0 deterministic mismatches, ${nondeterministicDiffs} nondeterministic programs differed`,
+    );
   });
 });

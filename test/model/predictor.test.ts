@@ -44,7 +44,13 @@ function trainTiny() {
     tags: features.map((f) => Uint8Array.from(taxonomy.tags, (t) => (f.tags.includes(t) ? 1 : 0))),
     weight: features.map(() => 1),
   };
-  return trainMlp(data, taxonomy.fixTypes.length, taxonomy.tags.length, { ...DEFAULT_MLP_CONFIG, hidden: 24, maxEpochs: 30, patience: 30 }, () => 0).weights;
+  return trainMlp(
+    data,
+    taxonomy.fixTypes.length,
+    taxonomy.tags.length,
+    { ...DEFAULT_MLP_CONFIG, hidden: 24, maxEpochs: 30, patience: 30 },
+    () => 0,
+  ).weights;
 }
 
 function writeModelFolder(onnx: Buffer, patch: (m: Manifest) => void = () => {}): string {
@@ -52,14 +58,31 @@ function writeModelFolder(onnx: Buffer, patch: (m: Manifest) => void = () => {})
   fs.writeFileSync(path.join(dir, 'student.onnx'), onnx);
   const manifest: Manifest = {
     schema: 'fixsense/model-manifest@1',
-    model: { file: 'student.onnx', sha256: createHash('sha256').update(onnx).digest('hex'), bytes: onnx.length, input: INPUT_NAME, outputs: { fixType: FIX_OUTPUT, tags: TAG_OUTPUT } },
+    model: {
+      file: 'student.onnx',
+      sha256: createHash('sha256').update(onnx).digest('hex'),
+      bytes: onnx.length,
+      input: INPUT_NAME,
+      outputs: { fixType: FIX_OUTPUT, tags: TAG_OUTPUT },
+    },
     created: new Date().toISOString(),
     variant: 'distilled',
     taxonomy: { version: 1, fixTypes: taxonomy.fixTypes, tags: taxonomy.tags },
     features: { version: FEATURE_SPEC_VERSION, names: [...FEATURE_NAMES] },
-    decoding: { tagSets: [['OUTPUT'], ['COMPARISON', 'BOUNDARY']], tagSetCounts: Object.fromEntries(taxonomy.fixTypes.map((f) => [f, [1, 1]])) },
+    decoding: {
+      tagSets: [['OUTPUT'], ['COMPARISON', 'BOUNDARY']],
+      tagSetCounts: Object.fromEntries(taxonomy.fixTypes.map((f) => [f, [1, 1]])),
+    },
     training: { seed: 1, config: {}, mutantWeight: 0.3, bestEpoch: 1, epochs: 1, ms: 1, command: 'test' },
-    data: { source: 'fixtures', format: 'labelled-folder', splits: {}, labels: { used: 0, dropped: 0, droppedReasons: {} }, teachers: {}, trainedOn: { real: 0, mutants: 0, earlyStopping: 0 }, mutants: {} },
+    data: {
+      source: 'fixtures',
+      format: 'labelled-folder',
+      splits: {},
+      labels: { used: 0, dropped: 0, droppedReasons: {} },
+      teachers: {},
+      trainedOn: { real: 0, mutants: 0, earlyStopping: 0 },
+      mutants: {},
+    },
     metrics: {},
   };
   patch(manifest);
@@ -78,7 +101,8 @@ describe('ONNX export', () => {
       const ref = forward(stored, f.x);
       const p = await predictor.predictFeatures(f.x);
       taxonomy.fixTypes.forEach((t, i) => (worst = Math.max(worst, Math.abs(p.fixTypeProbs[t]! - ref.fixProbs[i]!))));
-      for (const { tag, p: q } of p.tags) worst = Math.max(worst, Math.abs(q - ref.tagProbs[taxonomy.tags.indexOf(tag)]!));
+      for (const { tag, p: q } of p.tags)
+        worst = Math.max(worst, Math.abs(q - ref.tagProbs[taxonomy.tags.indexOf(tag)]!));
     }
     expect(features.length).toBeGreaterThanOrEqual(20);
     expect(worst).toBeLessThan(1e-5);
@@ -116,7 +140,9 @@ describe('a broken model folder is refused with a clear error', () => {
   });
 
   it('a missing or malformed manifest', async () => {
-    await expect(loadPredictor(fs.mkdtempSync(path.join(os.tmpdir(), 'fixsense-empty-')))).rejects.toThrow(/manifest\.json.*run fixsense retrain/);
+    await expect(loadPredictor(fs.mkdtempSync(path.join(os.tmpdir(), 'fixsense-empty-')))).rejects.toThrow(
+      /manifest\.json.*run fixsense retrain/,
+    );
     const dir = writeModelFolder(exportOnnx(trainTiny()));
     fs.writeFileSync(path.join(dir, 'manifest.json'), '{"schema": "something else"}');
     await expect(loadPredictor(dir)).rejects.toThrow(/manifest\.json: schema/);

@@ -27,15 +27,22 @@ const privileged = process.getuid?.() === 0;
 let sandbox: Sandbox;
 beforeAll(() => {
   const lockDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fixsense-hostile-locks-'));
-  sandbox = new Sandbox({ bwrapPath: 'bwrap', slots: 2, uidPool: new UidPool({ base: UID_BASE, size: UID_COUNT, lockDir }) });
+  sandbox = new Sandbox({
+    bwrapPath: 'bwrap',
+    slots: 2,
+    uidPool: new UidPool({ base: UID_BASE, size: UID_COUNT, lockDir }),
+  });
 });
 
 function leftovers(): string[] {
   const found: string[] = [];
-  if (privileged) for (let uid = UID_BASE; uid < UID_BASE + UID_COUNT; uid++) for (const pid of processesOf(uid)) found.push(`pid ${pid} (uid ${uid})`);
+  if (privileged)
+    for (let uid = UID_BASE; uid < UID_BASE + UID_COUNT; uid++)
+      for (const pid of processesOf(uid)) found.push(`pid ${pid} (uid ${uid})`);
   for (const name of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
     try {
-      if (fs.readFileSync(`/proc/${name}/comm`, 'utf8').trim() === 'fxs-sleeper') found.push(`pid ${name} (fxs-sleeper)`);
+      if (fs.readFileSync(`/proc/${name}/comm`, 'utf8').trim() === 'fxs-sleeper')
+        found.push(`pid ${name} (fxs-sleeper)`);
     } catch {
       /* gone */
     }
@@ -50,8 +57,18 @@ afterEach(() => {
 const LIMITS = 'limits: {cpu_ms: 500, wall_ms: 1500}\n';
 const FORKING = 'limits: {cpu_ms: 500, wall_ms: 1500, processes: 8}\n';
 
-async function grade(file: string | Buffer, inputs: string[] = ['\n'], yml = LIMITS): Promise<{ report: TestReport; a: Assignment; ms: number }> {
-  const a = await loadAssignment(tempAssignment('hostile', inputs.map((input) => ({ input, expected: 'fine\n' })), yml));
+async function grade(
+  file: string | Buffer,
+  inputs: string[] = ['\n'],
+  yml = LIMITS,
+): Promise<{ report: TestReport; a: Assignment; ms: number }> {
+  const a = await loadAssignment(
+    tempAssignment(
+      'hostile',
+      inputs.map((input) => ({ input, expected: 'fine\n' })),
+      yml,
+    ),
+  );
   const start = performance.now();
   const report = await gradeSubmission(typeof file === 'string' ? hostile(file) : file, a, sandbox, { reruns: 0 });
   return { report, a, ms: performance.now() - start };
@@ -105,7 +122,17 @@ int main(void) { int ok = 0; for (int i = 0; i < 20; i++) { pid_t p = fork(); if
   it('writes outside the work directory: all refused, nothing appears on the host', async () => {
     const tag = `fixsense-escape-${process.pid}-${Date.now()}`;
     const hostTmp = path.join(os.tmpdir(), tag);
-    const targets = [`/etc/${tag}`, `/usr/${tag}`, `/${tag}`, `/box/prog`, `/box/runner`, `/dev/${tag}`, path.join(projectRoot, tag), `/root/${tag}`, `/home/${tag}`];
+    const targets = [
+      `/etc/${tag}`,
+      `/usr/${tag}`,
+      `/${tag}`,
+      `/box/prog`,
+      `/box/runner`,
+      `/dev/${tag}`,
+      path.join(projectRoot, tag),
+      `/root/${tag}`,
+      `/home/${tag}`,
+    ];
     const { report } = await grade('write-outside.c', [[...targets, hostTmp].join('\n') + '\n']);
     const out = report.tests[0]!.actual;
     for (const t of targets) expect(out).toContain(`blocked ${t}`);
@@ -121,14 +148,25 @@ int main(void) { int ok = 0; for (int i = 0; i < 20; i++) { pid_t p = fork(); if
     fs.writeFileSync(keyFile, secret, { mode: 0o644 });
     process.env.FIXSENSE_TEST_SECRET = secret;
     try {
-      const paths = [keyFile, '/etc/shadow', '/etc/passwd', '/root/.bashrc', path.join(projectRoot, 'package.json'), path.join(projectRoot, '.env'), '/home'];
+      const paths = [
+        keyFile,
+        '/etc/shadow',
+        '/etc/passwd',
+        '/root/.bashrc',
+        path.join(projectRoot, 'package.json'),
+        path.join(projectRoot, '.env'),
+        '/home',
+      ];
       const { report } = await grade('read-secrets.c', [paths.join('\n') + '\n']);
       const out = report.tests[0]!.actual;
       expect(out).not.toContain(secret);
       expect(out).not.toMatch(/^READ /m);
       for (const p of paths) expect(out).toContain(`cannot read ${p}`);
       expect(out).toContain('cannot read /proc/1/cmdline');
-      const env = out.split('\n').filter((l) => l.startsWith('ENV ')).map((l) => l.slice(4).split('=')[0]);
+      const env = out
+        .split('\n')
+        .filter((l) => l.startsWith('ENV '))
+        .map((l) => l.slice(4).split('=')[0]);
       expect(env.sort()).toEqual(['HOME', 'LANG', 'PATH', 'TMPDIR']);
     } finally {
       delete process.env.FIXSENSE_TEST_SECRET;

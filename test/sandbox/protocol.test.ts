@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TEST_LIMITS } from '../../src/sandbox/limits.js';
-import { decodeCompileResponse, decodeRunResponse, encodeRunRequest, ProtocolError } from '../../src/sandbox/protocol.js';
+import {
+  decodeCompileResponse,
+  decodeRunResponse,
+  encodeRunRequest,
+  ProtocolError,
+} from '../../src/sandbox/protocol.js';
 
 /** Builds a runner record the way runner.c's encode_result does. */
 function record(index: number, flags: number, exitCode: number, signal: number, stdout: string, stderr = ''): Buffer {
@@ -47,7 +52,15 @@ describe('runner protocol', () => {
 
   it('decodes run records: exit, signal and limit flags, timings, output', () => {
     const runs = decodeRunResponse(Buffer.concat([record(0, 1, 3, 0, 'out', 'err'), record(1, 2 | 4, 0, 24, '')]), 2);
-    expect(runs[0]).toMatchObject({ exited: true, exitCode: 3, signal: null, cpuMs: 1.5, wallMs: 2.5, maxRssKb: 1234, cpuLimit: false });
+    expect(runs[0]).toMatchObject({
+      exited: true,
+      exitCode: 3,
+      signal: null,
+      cpuMs: 1.5,
+      wallMs: 2.5,
+      maxRssKb: 1234,
+      cpuLimit: false,
+    });
     expect(runs[0]!.stdout.toString()).toBe('out');
     expect(runs[0]!.stderr.toString()).toBe('err');
     expect(runs[1]).toMatchObject({ exited: false, exitCode: null, signal: 24, cpuLimit: true });
@@ -64,7 +77,10 @@ describe('runner protocol', () => {
     const bin = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
     const len = Buffer.alloc(4);
     len.writeUInt32LE(bin.length);
-    const { runs, binary } = decodeCompileResponse(Buffer.concat([record(0, 1, 0, 0, ''), record(1, 64, 0, 0, ''), len, bin]), 2);
+    const { runs, binary } = decodeCompileResponse(
+      Buffer.concat([record(0, 1, 0, 0, ''), record(1, 64, 0, 0, ''), len, bin]),
+      2,
+    );
     expect(runs[0]!.exitCode).toBe(0);
     expect(runs[1]!.skipped).toBe(true);
     expect(binary).toEqual(bin);

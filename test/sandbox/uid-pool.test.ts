@@ -69,7 +69,12 @@ describe('processesOf', () => {
       let zombie: number | undefined;
       for (let i = 0; i < 100 && zombie === undefined; i++) {
         await new Promise((r) => setTimeout(r, 10));
-        const children = fs.readFileSync(`/proc/${parent.pid}/task/${parent.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+        const children = fs
+          .readFileSync(`/proc/${parent.pid}/task/${parent.pid}/children`, 'utf8')
+          .trim()
+          .split(/\s+/)
+          .filter(Boolean)
+          .map(Number);
         zombie = children.find((c) => fs.readFileSync(`/proc/${c}/stat`, 'utf8').split(') ')[1]?.startsWith('Z'));
       }
       expect(zombie).toBeDefined();

@@ -19,7 +19,15 @@ describe('evaluation metrics, against hand-computed cases', () => {
   });
 
   it('reproduces the README baseline: always the most common type on 71 programs', () => {
-    const g = [...Array(22).fill('WC'), ...Array(18).fill('OF'), ...Array(13).fill('MC'), ...Array(10).fill('IH'), ...Array(4).fill('LB'), ...Array(3).fill('WE'), 'AL'];
+    const g = [
+      ...Array(22).fill('WC'),
+      ...Array(18).fill('OF'),
+      ...Array(13).fill('MC'),
+      ...Array(10).fill('IH'),
+      ...Array(4).fill('LB'),
+      ...Array(3).fill('WE'),
+      'AL',
+    ];
     const p = g.map(() => 'WC');
     expect(accuracy(g, p)).toBeCloseTo(0.31, 2);
     expect(macroF1(g, p)).toBeCloseTo(0.068, 3);
@@ -39,7 +47,12 @@ describe('evaluation metrics, against hand-computed cases', () => {
   it('mean, sample standard deviation and a bootstrap interval around the statistic', () => {
     expect(meanSd([1, 2, 3, 4])).toEqual({ mean: 2.5, sd: Math.sqrt(5 / 3) });
     const hits = [1, 1, 1, 0, 1, 0, 1, 1, 0, 1];
-    const [lo, hi] = bootstrapInterval(hits.length, (idx) => idx.reduce((s, i) => s + hits[i]!, 0) / idx.length, mulberry32(1), 2000);
+    const [lo, hi] = bootstrapInterval(
+      hits.length,
+      (idx) => idx.reduce((s, i) => s + hits[i]!, 0) / idx.length,
+      mulberry32(1),
+      2000,
+    );
     expect(lo).toBeLessThan(0.7);
     expect(hi).toBeGreaterThan(0.7);
     expect(lo).toBeGreaterThanOrEqual(0.3);
@@ -56,11 +69,16 @@ describe('the distillation verdict', () => {
     expect(helped.seeds_distilled_better).toBe(2);
     expect(helped.accuracy_delta).toBeCloseTo(0.047, 3);
     // a mean nudged up by one lucky seed while most seeds lose or tie is not "helped"
-    const nudged = distillationVerdict([s(0.761), s(0.746), s(0.718), s(0.761), s(0.648)], [s(0.775), s(0.775), s(0.718), s(0.62), s(0.732)]);
+    const nudged = distillationVerdict(
+      [s(0.761), s(0.746), s(0.718), s(0.761), s(0.648)],
+      [s(0.775), s(0.775), s(0.718), s(0.62), s(0.732)],
+    );
     expect(nudged.accuracy_delta).toBeGreaterThan(0);
     expect(nudged.verdict).toMatch(/^No clear difference/);
     expect(nudged.verdict).toContain('beat label-only on 1 of 5 seeds, lost on 3');
-    expect(distillationVerdict([s(0.6), s(0.6), s(0.65)], [s(0.7), s(0.7), s(0.7)]).verdict).toMatch(/^Distillation hurt/);
+    expect(distillationVerdict([s(0.6), s(0.6), s(0.65)], [s(0.7), s(0.7), s(0.7)]).verdict).toMatch(
+      /^Distillation hurt/,
+    );
     // retrain's single seed is no evidence either way
     expect(distillationVerdict([s(0.8)], [s(0.7)]).verdict).toMatch(/^One seed cannot tell/);
   });

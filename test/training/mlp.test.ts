@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MLP_CONFIG, forward, initWeights, lossAndGradient, trainMlp, type MlpWeights, type TrainSet } from '../../src/training/mlp.js';
+import {
+  DEFAULT_MLP_CONFIG,
+  forward,
+  initWeights,
+  lossAndGradient,
+  trainMlp,
+  type MlpWeights,
+  type TrainSet,
+} from '../../src/training/mlp.js';
 import { mulberry32 } from '../../src/training/random.js';
 
 const INPUTS = 6;
@@ -15,7 +23,14 @@ function toyData(n: number, seed: number): TrainSet {
   return { x, fix, tags, weight: x.map(() => 1) };
 }
 
-const zero = (m: MlpWeights) => ({ w1: new Float64Array(m.w1.length), b1: new Float64Array(m.b1.length), wf: new Float64Array(m.wf.length), bf: new Float64Array(m.bf.length), wt: new Float64Array(m.wt.length), bt: new Float64Array(m.bt.length) });
+const zero = (m: MlpWeights) => ({
+  w1: new Float64Array(m.w1.length),
+  b1: new Float64Array(m.b1.length),
+  wf: new Float64Array(m.wf.length),
+  bf: new Float64Array(m.bf.length),
+  wt: new Float64Array(m.wt.length),
+  bt: new Float64Array(m.bt.length),
+});
 
 describe('the student network', () => {
   it('back-propagates the exact gradient of the joint loss (finite differences)', () => {
@@ -61,10 +76,11 @@ describe('the student network', () => {
   it('learns a separable toy problem, and the same seed gives the same weights bit for bit', () => {
     const train = toyData(300, 1);
     const cfg = { ...DEFAULT_MLP_CONFIG, hidden: 16, maxEpochs: 60, patience: 60 };
-    const acc = (w: MlpWeights) => train.x.filter((x, i) => {
-      const p = forward(w, x).fixProbs;
-      return p.indexOf(Math.max(...p)) === train.fix[i];
-    }).length / train.x.length;
+    const acc = (w: MlpWeights) =>
+      train.x.filter((x, i) => {
+        const p = forward(w, x).fixProbs;
+        return p.indexOf(Math.max(...p)) === train.fix[i];
+      }).length / train.x.length;
     const r1 = trainMlp(train, FIX, TAGS, cfg, acc);
     const r2 = trainMlp(train, FIX, TAGS, cfg, acc);
     expect(acc(r1.weights)).toBeGreaterThan(0.9);
@@ -109,8 +125,23 @@ describe('merging seeds', () => {
     const { mergeByLogitAverage } = await import('../../src/training/mlp.js');
     const data = toyData(30, 9);
     // members fitted on different parts of the data are standardised differently (cross-fitting)
-    const part = (k: number) => ({ ...data, x: data.x.filter((_, i) => i % 3 !== k), fix: data.fix.filter((_, i) => i % 3 !== k), tags: data.tags.filter((_, i) => i % 3 !== k), weight: data.weight.filter((_, i) => i % 3 !== k) });
-    const members = [1, 2, 3].map((seed) => trainMlp(part(seed - 1), FIX, TAGS, { ...DEFAULT_MLP_CONFIG, hidden: 6, maxEpochs: 3, patience: 10, seed }, () => 0).weights);
+    const part = (k: number) => ({
+      ...data,
+      x: data.x.filter((_, i) => i % 3 !== k),
+      fix: data.fix.filter((_, i) => i % 3 !== k),
+      tags: data.tags.filter((_, i) => i % 3 !== k),
+      weight: data.weight.filter((_, i) => i % 3 !== k),
+    });
+    const members = [1, 2, 3].map(
+      (seed) =>
+        trainMlp(
+          part(seed - 1),
+          FIX,
+          TAGS,
+          { ...DEFAULT_MLP_CONFIG, hidden: 6, maxEpochs: 3, patience: 10, seed },
+          () => 0,
+        ).weights,
+    );
     expect(members[1]!.mean).not.toEqual(members[0]!.mean);
     const merged = mergeByLogitAverage(members);
     expect(merged.hidden).toBe(18);
@@ -119,7 +150,8 @@ describe('merging seeds', () => {
       const outs = members.map((m) => forward(m, x));
       const got = forward(merged, x);
       // sigmoid head: the merged logit is the mean of the members' logits
-      for (let t = 0; t < TAGS; t++) expect(logit(got.tagProbs[t]!)).toBeCloseTo(outs.reduce((s, o) => s + logit(o.tagProbs[t]!), 0) / 3, 8);
+      for (let t = 0; t < TAGS; t++)
+        expect(logit(got.tagProbs[t]!)).toBeCloseTo(outs.reduce((s, o) => s + logit(o.tagProbs[t]!), 0) / 3, 8);
       // softmax head: log-probability differences are the mean of the members'
       const d = (p: Float64Array) => Math.log(p[1]!) - Math.log(p[0]!);
       expect(d(got.fixProbs)).toBeCloseTo(outs.reduce((s, o) => s + d(o.fixProbs), 0) / 3, 8);
@@ -133,7 +165,13 @@ describe('temperature scaling', () => {
     const train = toyData(40, 21);
     const held = toyData(60, 22);
     // a small, long-trained network on few examples: overconfident on new ones
-    const w = trainMlp(train, FIX, TAGS, { ...DEFAULT_MLP_CONFIG, hidden: 32, maxEpochs: 200, patience: 500, dropout: 0, weightDecay: 0 }, () => 0).weights;
+    const w = trainMlp(
+      train,
+      FIX,
+      TAGS,
+      { ...DEFAULT_MLP_CONFIG, hidden: 32, maxEpochs: 200, patience: 500, dropout: 0, weightDecay: 0 },
+      () => 0,
+    ).weights;
     const nll = (m: MlpWeights) => held.x.reduce((s, x, i) => s - Math.log(forward(m, x).fixProbs[held.fix[i]!]!), 0);
     const { weights, temperature } = calibrateTemperature(w, held.x, held.fix);
     expect(temperature).toBeGreaterThan(1);

@@ -31,8 +31,13 @@ int main(void) {
 `;
 
 const all = mutationsOf(PROGRAM);
-function find(operator: string, pred: (m: Mutation, mutated: string) => boolean = () => true): { m: Mutation; mutated: string } {
-  const hit = all.map((m) => ({ m, mutated: applyMutation(PROGRAM, m) })).find((x) => x.m.operator === operator && pred(x.m, x.mutated));
+function find(
+  operator: string,
+  pred: (m: Mutation, mutated: string) => boolean = () => true,
+): { m: Mutation; mutated: string } {
+  const hit = all
+    .map((m) => ({ m, mutated: applyMutation(PROGRAM, m) }))
+    .find((x) => x.m.operator === operator && pred(x.m, x.mutated));
   expect(hit, `no ${operator} mutation`).toBeDefined();
   return hit!;
 }
@@ -56,7 +61,10 @@ describe('mutation operators: each injects the bug it labels', () => {
   });
 
   it('logical-connective: WRONG_CONDITION [COMPARISON, BOOLEAN_LOGIC], || becomes &&', () => {
-    const { m, mutated } = find('logical-connective', (x) => x.replacement === '&&' && x.line === 8 && PROGRAM.slice(x.start, x.end) === '||');
+    const { m, mutated } = find(
+      'logical-connective',
+      (x) => x.replacement === '&&' && x.line === 8 && PROGRAM.slice(x.start, x.end) === '||',
+    );
     expect(m.tags).toEqual(['COMPARISON', 'BOOLEAN_LOGIC']);
     expect(line(mutated, 8)).toBe('  if ((a <= b && b <= c) && (c <= b && b <= a))');
   });
@@ -119,8 +127,11 @@ describe('mutation operators: each injects the bug it labels', () => {
   });
 
   it('printf-extra-text repeats only arguments that are safe to evaluate twice', () => {
-    const src = 'int main(void) {\n  int i = 0;\n  printf("%d\\n", i++);\n  printf("%d %c\\n", i, (char) i);\n  return 0;\n}\n';
-    const twice = mutationsOf(src).filter((m) => m.operator === 'printf-extra-text').map((m) => applyMutation(src, m));
+    const src =
+      'int main(void) {\n  int i = 0;\n  printf("%d\\n", i++);\n  printf("%d %c\\n", i, (char) i);\n  return 0;\n}\n';
+    const twice = mutationsOf(src)
+      .filter((m) => m.operator === 'printf-extra-text')
+      .map((m) => applyMutation(src, m));
     expect(twice).toHaveLength(1);
     expect(line(twice[0]!, 4)).toBe('  printf("%d %c\\n%d %c\\n", i, (char) i, i, (char) i);');
   });
@@ -157,7 +168,16 @@ describe('mutants, graded for real', () => {
     const reference = fs.readFileSync(`${dir}/reference.c`, 'utf8');
     const sandbox = new Sandbox();
     const grade = (s: string) => gradeSubmission(Buffer.from(s), a, sandbox, { reruns: 0 });
-    const base = [{ id: 'ref', assignment: 'median', assignment_: a, student: 'ref', source: reference, origin: 'reference solution' }];
+    const base = [
+      {
+        id: 'ref',
+        assignment: 'median',
+        assignment_: a,
+        student: 'ref',
+        source: reference,
+        origin: 'reference solution',
+      },
+    ];
     const run1 = await generateMutants(base, 12, 7, taxonomy, grade);
     expect(run1.examples.length).toBeGreaterThan(4);
     for (const e of run1.examples) {
@@ -174,13 +194,27 @@ describe('mutants, graded for real', () => {
     expect(run2.examples.map((e) => e.id)).toEqual(run1.examples.map((e) => e.id));
   });
 
-  it('keeps the other operators\' picks when one operator offers different candidates', async () => {
+  it("keeps the other operators' picks when one operator offers different candidates", async () => {
     const taxonomy = loadTaxonomy();
     const a = await loadAssignment(resolveAssignment('median'));
     const reference = fs.readFileSync(`${a.dir}/reference.c`, 'utf8');
     // every candidate "fails": which ones are kept depends only on the shuffles
-    const fails = async () => ({ compiled: true, verdict: 'FAIL', tests: [], summary: { nondeterministic: false }, compile: { lint: [] } }) as never;
-    const base = (id: string, source: string) => ({ id, assignment: 'median', assignment_: a, student: id, source, origin: 'reference solution' });
+    const fails = async () =>
+      ({
+        compiled: true,
+        verdict: 'FAIL',
+        tests: [],
+        summary: { nondeterministic: false },
+        compile: { lint: [] },
+      }) as never;
+    const base = (id: string, source: string) => ({
+      id,
+      assignment: 'median',
+      assignment_: a,
+      student: id,
+      source,
+      origin: 'reference solution',
+    });
     const ref = base('ref', reference);
     // a program whose only mutations are scanf ones: it adds INPUT_HANDLING candidates and nothing else
     const reader = base('reader', 'int main(void) {\n  int x;\n  scanf("%d", &x);\n  return 0;\n}\n');
@@ -199,8 +233,24 @@ describe('mutants, graded for real', () => {
     const reference = fs.readFileSync(`${a.dir}/reference.c`, 'utf8');
     // half the candidates, chosen by their text, print differently on a second run
     const flaky = (s: string) => createHash('sha256').update(s).digest()[0]! % 2 === 0;
-    const grade = async (s: string) => ({ compiled: true, verdict: 'FAIL', tests: [], summary: { nondeterministic: flaky(s) }, compile: { lint: [] } }) as never;
-    const base = [{ id: 'ref', assignment: 'median', assignment_: a, student: 'ref', source: reference, origin: 'reference solution' }];
+    const grade = async (s: string) =>
+      ({
+        compiled: true,
+        verdict: 'FAIL',
+        tests: [],
+        summary: { nondeterministic: flaky(s) },
+        compile: { lint: [] },
+      }) as never;
+    const base = [
+      {
+        id: 'ref',
+        assignment: 'median',
+        assignment_: a,
+        student: 'ref',
+        source: reference,
+        origin: 'reference solution',
+      },
+    ];
     const run = await generateMutants(base, 20, 3, taxonomy, grade);
     expect(run.stats.nondeterministic).toBeGreaterThan(0);
     expect(run.examples.length).toBeGreaterThan(5);
@@ -208,7 +258,17 @@ describe('mutants, graded for real', () => {
   });
 
   it('adds BOUNDARY to a missing branch that only equal values reach, and UNDEFINED_BEHAVIOR to an uninitialised read', () => {
-    const m: Mutation = { operator: 'drop-else', fixType: 'MISSING_CASE', tags: ['MISSING_BRANCH'], start: 0, end: 0, replacement: '', line: 1, column: 1, description: '' };
+    const m: Mutation = {
+      operator: 'drop-else',
+      fixType: 'MISSING_CASE',
+      tags: ['MISSING_BRANCH'],
+      start: 0,
+      end: 0,
+      replacement: '',
+      line: 1,
+      column: 1,
+      description: '',
+    };
     const report = (inputs: string[], lint: { option: string }[] = []) =>
       ({
         tests: inputs.map((input) => ({ input, verdict: 'WRONG_ANSWER' })),
@@ -217,6 +277,9 @@ describe('mutants, graded for real', () => {
       }) as never;
     expect(contextTags(m, report(['4 4 9\n', '1 7 7\n']))).toEqual(['MISSING_BRANCH', 'BOUNDARY']);
     expect(contextTags(m, report(['4 5 9\n']))).toEqual(['MISSING_BRANCH']);
-    expect(contextTags(m, report(['4 5 9\n'], [{ option: '-Wmaybe-uninitialized' }]))).toEqual(['MISSING_BRANCH', 'UNDEFINED_BEHAVIOR']);
+    expect(contextTags(m, report(['4 5 9\n'], [{ option: '-Wmaybe-uninitialized' }]))).toEqual([
+      'MISSING_BRANCH',
+      'UNDEFINED_BEHAVIOR',
+    ]);
   });
 });

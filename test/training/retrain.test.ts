@@ -63,25 +63,41 @@ describe('retrain', () => {
 });
 
 describe('evaluate', () => {
-  it('leave-one-assignment-out trains one network per seed and fold and reports means and the spread over seeds', { timeout: 300_000 }, async () => {
-    const data = await buildData(options(''));
-    const report = evaluate(
-      { train: data.train, test: data.evaluation },
-      { taxonomy, seeds: [1], mutantWeight: 0.3, dataPath: 'fixtures', splitName: 'validation', mutants: 0, skipped: [], loao: { all: data.all, seeds: [1, 2] }, quiet: true },
-    );
-    const loao = report.loao!;
-    expect(loao.seeds).toEqual([1, 2]);
-    const assignments = [...new Set(data.all.filter((p) => p.example.provenance.kind === 'submission').map((p) => p.example.assignment))].sort();
-    expect(loao.folds.map((f) => f.assignment)).toEqual(assignments);
-    for (const v of ['distilled', 'label_only'] as const) {
-      const m = loao.mean[v];
-      expect(m.per_seed).toHaveLength(2);
-      // the mean is the mean of the seeds' means, which is also the mean of the folds' means
-      expect(m.accuracy).toBeCloseTo((m.per_seed[0]! + m.per_seed[1]!) / 2, 2);
-      expect(m.accuracy).toBeCloseTo(loao.folds.reduce((s, f) => s + f[v].accuracy, 0) / loao.folds.length, 2);
-      expect(m.accuracy_sd).toBeCloseTo(Math.abs(m.per_seed[0]! - m.per_seed[1]!) / Math.SQRT2, 2);
-    }
-  });
+  it(
+    'leave-one-assignment-out trains one network per seed and fold and reports means and the spread over seeds',
+    { timeout: 300_000 },
+    async () => {
+      const data = await buildData(options(''));
+      const report = evaluate(
+        { train: data.train, test: data.evaluation },
+        {
+          taxonomy,
+          seeds: [1],
+          mutantWeight: 0.3,
+          dataPath: 'fixtures',
+          splitName: 'validation',
+          mutants: 0,
+          skipped: [],
+          loao: { all: data.all, seeds: [1, 2] },
+          quiet: true,
+        },
+      );
+      const loao = report.loao!;
+      expect(loao.seeds).toEqual([1, 2]);
+      const assignments = [
+        ...new Set(data.all.filter((p) => p.example.provenance.kind === 'submission').map((p) => p.example.assignment)),
+      ].sort();
+      expect(loao.folds.map((f) => f.assignment)).toEqual(assignments);
+      for (const v of ['distilled', 'label_only'] as const) {
+        const m = loao.mean[v];
+        expect(m.per_seed).toHaveLength(2);
+        // the mean is the mean of the seeds' means, which is also the mean of the folds' means
+        expect(m.accuracy).toBeCloseTo((m.per_seed[0]! + m.per_seed[1]!) / 2, 2);
+        expect(m.accuracy).toBeCloseTo(loao.folds.reduce((s, f) => s + f[v].accuracy, 0) / loao.folds.length, 2);
+        expect(m.accuracy_sd).toBeCloseTo(Math.abs(m.per_seed[0]! - m.per_seed[1]!) / Math.SQRT2, 2);
+      }
+    },
+  );
 });
 
 describe('labelled folders', () => {
@@ -102,7 +118,14 @@ describe('labelled folders', () => {
     );
     const { examples, dropped } = await loadLabelledFolder(fixturesDir, labels, taxonomy);
     expect(examples).toHaveLength(3);
-    expect(dropped.map((d) => d.reason)).toEqual(['unknown fix type SPELLING', '0 tags (1 to 4 allowed)', 'unknown tag A, B, C, D, E', 'file not found', 'file is outside the data folder', 'not JSON']);
+    expect(dropped.map((d) => d.reason)).toEqual([
+      'unknown fix type SPELLING',
+      '0 tags (1 to 4 allowed)',
+      'unknown tag A, B, C, D, E',
+      'file not found',
+      'file is outside the data folder',
+      'not JSON',
+    ]);
     expect(examples[0]!.split).toBe(splitOfStudent(examples[0]!.student));
     expect(examples[0]!.label.teacher).toBe('ta');
   });

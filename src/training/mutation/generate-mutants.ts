@@ -34,7 +34,13 @@ export interface MutantStats {
 }
 
 /** Lint warnings that mean the program's behaviour is undefined. */
-const UNDEFINED = new Set(['-Wmaybe-uninitialized', '-Wuninitialized', '-Waggressive-loop-optimizations', '-Warray-bounds', '-Wstringop-overflow']);
+const UNDEFINED = new Set([
+  '-Wmaybe-uninitialized',
+  '-Wuninitialized',
+  '-Waggressive-loop-optimizations',
+  '-Warray-bounds',
+  '-Wstringop-overflow',
+]);
 
 /**
  * Tags that depend on what the tests and the analysis show, not on the edit alone: a
@@ -75,7 +81,8 @@ export async function generateMutants(
 ): Promise<{ examples: Example[]; reports: Map<string, TestReport>; stats: MutantStats }> {
   // each operator's list is shuffled by its own stream: a change in what one operator
   // offers leaves the other operators' picks, and so most of the graded mutants, as they were
-  const shuffleFor = (type: string, op: string) => mulberry32((seed ^ createHash('sha256').update(`${type}/${op}`).digest().readUInt32LE(0)) >>> 0);
+  const shuffleFor = (type: string, op: string) =>
+    mulberry32((seed ^ createHash('sha256').update(`${type}/${op}`).digest().readUInt32LE(0)) >>> 0);
   const seen = new Set(bases.map((b) => normalise(b.source)));
   type Candidate = { base: MutationBase; m: Mutation; source: string };
   const byType = new Map<string, Candidate[]>();
@@ -100,12 +107,23 @@ export async function generateMutants(
     for (const c of byType.get(t)!) byOp.set(c.m.operator, [...(byOp.get(c.m.operator) ?? []), c]);
     const lists = [...byOp.keys()].sort().map((k) => shuffleInPlace(byOp.get(k)!, shuffleFor(t, k)));
     const interleaved: Candidate[] = [];
-    for (let i = 0; lists.some((l) => i < l.length); i++) for (const l of lists) if (i < l.length) interleaved.push(l[i]!);
+    for (let i = 0; lists.some((l) => i < l.length); i++)
+      for (const l of lists) if (i < l.length) interleaved.push(l[i]!);
     byType.set(t, interleaved);
   }
   const perType = Math.ceil(target / Math.max(1, types.length));
 
-  const stats: MutantStats = { bases: bases.length, candidates, graded: 0, kept: 0, equivalent: 0, notCompiling: 0, nondeterministic: 0, byFixType: {}, byOperator: {} };
+  const stats: MutantStats = {
+    bases: bases.length,
+    candidates,
+    graded: 0,
+    kept: 0,
+    equivalent: 0,
+    notCompiling: 0,
+    nondeterministic: 0,
+    byFixType: {},
+    byOperator: {},
+  };
   const examples: Example[] = [];
   const reports = new Map<string, TestReport>();
   const limit = pLimit(concurrency);
@@ -147,7 +165,13 @@ export async function generateMutants(
           split: 'train',
           source: c.source,
           label: { fixType: c.m.fixType, tags, teacher: 'mutation', editSummary: c.m.description },
-          provenance: { kind: 'mutant', source: c.base.origin, base: c.base.id, operator: c.m.operator, location: { line: c.m.line, column: c.m.column } },
+          provenance: {
+            kind: 'mutant',
+            source: c.base.origin,
+            base: c.base.id,
+            operator: c.m.operator,
+            location: { line: c.m.line, column: c.m.column },
+          },
         });
         reports.set(id, report);
         stats.byFixType[c.m.fixType] = (stats.byFixType[c.m.fixType] ?? 0) + 1;
