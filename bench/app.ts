@@ -12,7 +12,7 @@ import { loadAssignment } from '../src/assignments/load-assignment.js';
 import { resolveAssignment } from '../src/assignments/resolve-assignment.js';
 import { loadSubmissionManifest } from '../src/fixtures/submission-manifest.js';
 import { gradeSubmission } from '../src/grading/grade-submission.js';
-import { projectRoot } from '../src/paths.js';
+import { projectRoot } from '../src/core/paths.js';
 import { Sandbox } from '../src/sandbox/sandbox.js';
 import { FakeGitHub } from '../test/helpers/fake-github.js';
 import { APP_ID, env, keys, pushPayload, sendWebhook, sha, waitFor } from '../test/helpers/app-harness.js';

@@ -5,7 +5,7 @@ import { demoCommand } from './commands/demo.js';
 import { gradeCommand } from './commands/grade.js';
 import { serveCommand } from './commands/serve.js';
 import { evaluateCommand, retrainCommand } from './commands/train-commands.js';
-import { modelsDir } from './paths.js';
+import { modelsDir } from './core/paths.js';
 import { CliError } from './commands/cli-error.js';
 
 const program = new Command()

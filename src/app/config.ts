@@ -1,18 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { z } from 'zod';
+import { ConfigError } from '../core/config-error.js';
+import { writeLimitsSchema } from '../github/write-limits.js';
 
-/** Per-installation limits on content-creating requests, e.g. "80/60s,500/3600s". */
-export const writeLimitsSchema = z
-  .string()
-  .regex(/^\d+\/\d+(ms|s|m|h)(,\d+\/\d+(ms|s|m|h))*$/, 'must look like 80/60s,500/3600s')
-  .transform((s) =>
-    s.split(',').map((part) => {
-      const [, n, d, unit] = /^(\d+)\/(\d+)(ms|s|m|h)$/.exec(part)!;
-      return { limit: Number(n), windowMs: Number(d) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms'] };
-    }),
-  );
-export type WriteLimit = z.output<typeof writeLimitsSchema>[number];
+export { ConfigError };
 
 const common = {
   REDIS_URL: z
@@ -59,10 +51,6 @@ export const workerEnvSchema = z
 
 export type WebEnv = z.infer<typeof webEnvSchema>;
 export type WorkerEnv = z.infer<typeof workerEnvSchema> & { privateKey: string };
-
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
 
 function parse<T extends z.ZodTypeAny>(schema: T, env: NodeJS.ProcessEnv, what: string): z.infer<T> {
   const r = schema.safeParse(env);

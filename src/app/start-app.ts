@@ -10,8 +10,8 @@ import { createQueues, enqueue, type Queues } from '../queue/queues.js';
 import { startWorkers, type Workers } from '../queue/workers.js';
 import { createWebApp } from '../web/web-app.js';
 import { webEnv, workerEnv } from './config.js';
-import { loadCourse, type Course } from './course.js';
-import { log } from './log.js';
+import { loadCourse, type Course } from '../course/course.js';
+import { log } from '../core/log.js';
 
 export interface StartOptions {
   web: boolean;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fixturesDir } from '../paths.js';
+import { fixturesDir } from '../core/paths.js';
 import { AssignmentError } from './assignment.js';
 
 export const fixtureAssignmentsDir = path.join(fixturesDir, 'assignments');

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { ConfigError } from '../app/config.js';
 import { startApp } from '../app/start-app.js';
-import { log } from '../app/log.js';
+import { log } from '../core/log.js';
 import { TemplateError } from '../feedback/templates.js';
 import { CliError } from './cli-error.js';
 

@@ -8,7 +8,7 @@ import { SandboxUnavailableError } from '../sandbox/errors.js';
 import { evaluate } from '../training/evaluate.js';
 import type { Prepared } from '../training/prepare.js';
 import { buildData, retrain, writeReport } from '../training/retrain.js';
-import type { Prediction } from '../training/train-student.js';
+import type { Prediction } from '../model/prediction.js';
 import { DEFAULT_MUTANT_WEIGHT } from '../training/train-student.js';
 import { CliError } from './cli-error.js';
 

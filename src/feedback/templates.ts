@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import type { Taxonomy } from '../model/taxonomy.js';
-import { templatesDir } from '../paths.js';
+import { templatesDir } from '../core/paths.js';
 import type { FeedbackContext } from './feedback-context.js';
 import { capLength, inlineCode } from './safe-markdown.js';
 

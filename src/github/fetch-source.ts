@@ -1,4 +1,4 @@
-import type { GradeJob } from '../app/jobs.js';
+import type { GradeJob } from '../course/grade-job.js';
 import type { GitHub } from './installation-octokit.js';
 
 /** The student's file is not in the commit: nothing to grade, and no retry will change that. */

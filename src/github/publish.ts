@@ -1,5 +1,5 @@
-import { CHECK_EXTERNAL_PREFIX, type GradeJob } from '../app/jobs.js';
-import type { CourseAssignment } from '../app/course.js';
+import { CHECK_EXTERNAL_PREFIX, type GradeJob } from '../course/grade-job.js';
+import type { CourseAssignment } from '../course/course.js';
 import { capLength, GITHUB_TEXT_LIMIT } from '../feedback/safe-markdown.js';
 import type { Feedback } from '../pipeline/pipeline.js';
 import type { GitHub } from './installation-octokit.js';

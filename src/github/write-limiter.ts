@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { WriteLimit } from '../app/config.js';
+import type { WriteLimit } from './write-limits.js';
 
 /** A write would have to wait longer than the caller accepts: delay the job instead. */
 export class RateLimitedError extends Error {

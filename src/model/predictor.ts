@@ -4,8 +4,8 @@ import path from 'node:path';
 import type * as Ort from 'onnxruntime-node';
 import { FEATURE_NAMES, FEATURE_SPEC_VERSION, featurize, type ReferenceCode } from '../analysis/featurize.js';
 import type { TestReport } from '../grading/report.js';
-import { modelsDir } from '../paths.js';
-import { predictFromOutputs, type Prediction } from '../training/train-student.js';
+import { modelsDir } from '../core/paths.js';
+import { predictFromOutputs, type Prediction } from './prediction.js';
 import { manifestSchema, type Manifest } from './manifest.js';
 
 export type { Prediction };

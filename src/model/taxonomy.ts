@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { modelsDir } from '../paths.js';
+import { modelsDir } from '../core/paths.js';
 
 /**
  * The label space: fix types (what the minimal fix changes) and reasoning tags (why the

@@ -2,7 +2,7 @@ import { DEFAULT_FEEDBACK_CONFIG, type FeedbackConfig } from '../feedback/feedba
 import { loadTemplates } from '../feedback/templates.js';
 import { loadPredictor, ModelError } from '../model/predictor.js';
 import { defaultTaxonomyPath, loadTaxonomy } from '../model/taxonomy.js';
-import { modelsDir } from '../paths.js';
+import { modelsDir } from '../core/paths.js';
 import { Sandbox } from '../sandbox/sandbox.js';
 import type { PipelineDeps } from './pipeline.js';
 

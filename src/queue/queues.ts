@@ -1,6 +1,6 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { jobId, type GradeJob } from '../app/jobs.js';
+import { jobId, type GradeJob } from '../course/grade-job.js';
 
 /** Acknowledge (an in-progress check run, at once) then grade: two queues, two concurrencies. */
 export const ACK_QUEUE = 'ack';

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Course, CourseAssignment } from '../app/course.js';
-import { gradeJobSchema, type GradeJob } from '../app/jobs.js';
-import { log } from '../app/log.js';
+import type { Course, CourseAssignment } from '../course/course.js';
+import { gradeJobSchema, type GradeJob } from '../course/grade-job.js';
+import { log } from '../core/log.js';
 import { fetchSource, MissingSourceError } from '../github/fetch-source.js';
 import type { GitHubClients } from '../github/installation-octokit.js';
 import {

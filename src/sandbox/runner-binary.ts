@@ -3,8 +3,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { cacheDir } from '../cache-dir.js';
-import { projectRoot } from '../paths.js';
+import { cacheDir } from '../core/cache-dir.js';
+import { projectRoot } from '../core/paths.js';
 import { SandboxUnavailableError } from './errors.js';
 
 const run = promisify(execFile);

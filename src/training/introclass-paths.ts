@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { projectRoot } from '../paths.js';
+import { projectRoot } from '../core/paths.js';
 
 /** Where the IntroClass data lives: ../shared/introclass beside the project, or $FIXSENSE_INTROCLASS. */
 export function introclassDir(env: NodeJS.ProcessEnv = process.env): string {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { argmax, buildTagSetPrior, decodeTags, type TagSetPrior } from '../model/decode-tags.js';
+import { argmax, buildTagSetPrior, type TagSetPrior } from '../model/decode-tags.js';
+import { predictFromOutputs, type Prediction } from '../model/prediction.js';
 import type { Taxonomy } from '../model/taxonomy.js';
 import { accuracy, macroF1 } from './metrics.js';
 import {
@@ -14,6 +15,8 @@ import {
 } from './mlp.js';
 import type { Prepared } from './prepare.js';
 import { progress } from './progress.js';
+
+export type { Prediction };
 
 export type Variant = 'distilled' | 'label_only';
 
@@ -56,13 +59,6 @@ export const DEFAULT_CROSS_FIT = true;
 
 export const DEFAULT_MUTANT_WEIGHT = 0.3;
 
-export interface Prediction {
-  fixType: string;
-  fixTypeProbs: Record<string, number>;
-  tags: { tag: string; p: number }[];
-  confidence: number;
-}
-
 export const FOLDS = 5;
 
 /** A student's fold, 0 to 4, by a hash of the id: the unit of every held-out set is the student. */
@@ -76,24 +72,6 @@ export function toTrainSet(items: Prepared[], t: Taxonomy, mutantWeight: number)
     fix: items.map((p) => t.fixTypes.indexOf(p.example.label.fixType)),
     tags: items.map((p) => Uint8Array.from(t.tags, (tag) => (p.example.label.tags.includes(tag) ? 1 : 0))),
     weight: items.map((p) => (p.example.provenance.kind === 'mutant' ? mutantWeight : 1)),
-  };
-}
-
-export function predictFromOutputs(
-  fixProbs: ArrayLike<number>,
-  tagProbs: ArrayLike<number>,
-  fixTypes: string[],
-  tags: string[],
-  prior?: TagSetPrior,
-): Prediction {
-  const best = argmax(fixProbs);
-  const fixType = fixTypes[best]!;
-  const chosen = decodeTags(tagProbs, tags, prior ? { prior } : {});
-  return {
-    fixType,
-    fixTypeProbs: Object.fromEntries(fixTypes.map((f, i) => [f, fixProbs[i]!])),
-    tags: chosen.map((tag) => ({ tag, p: tagProbs[tags.indexOf(tag)]! })),
-    confidence: fixProbs[best]!,
   };
 }
 

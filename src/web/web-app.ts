@@ -1,9 +1,9 @@
 import { Webhooks } from '@octokit/webhooks';
 import express, { type Request, type Response } from 'express';
-import type { Course } from '../app/course.js';
-import { jobsForEvent } from '../app/events.js';
-import type { GradeJob } from '../app/jobs.js';
-import { log } from '../app/log.js';
+import type { Course } from '../course/course.js';
+import { jobsForEvent } from '../github/webhook-events.js';
+import type { GradeJob } from '../course/grade-job.js';
+import { log } from '../core/log.js';
 
 export interface WebDeps {
   secret: string;

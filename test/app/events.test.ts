@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadCourse } from '../../src/app/course.js';
-import { jobsForEvent } from '../../src/app/events.js';
-import { jobId } from '../../src/app/jobs.js';
+import { loadCourse } from '../../src/course/course.js';
+import { jobsForEvent } from '../../src/github/webhook-events.js';
+import { jobId } from '../../src/course/grade-job.js';
 import { courseFile, payload, pullRequestPayload, pushPayload, sha } from '../helpers/app-harness.js';
 
 const course = await loadCourse(courseFile());

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fixturesDir } from '../../src/paths.js';
+import { fixturesDir } from '../../src/core/paths.js';
 import {
   payload,
   pullRequestPayload,

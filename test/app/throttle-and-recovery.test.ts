@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startApp, type AppHandle } from '../../src/app/start-app.js';
-import { fixturesDir, projectRoot } from '../../src/paths.js';
+import { fixturesDir, projectRoot } from '../../src/core/paths.js';
 import { FakeGitHub } from '../helpers/fake-github.js';
 import {
   APP_ID,

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, webEnv, workerEnv } from '../../src/app/config.js';
-import { loadCourse } from '../../src/app/course.js';
+import { loadCourse } from '../../src/course/course.js';
 import { startApp } from '../../src/app/start-app.js';
 import { courseFile, keys, pushPayload, REDIS_URL, SECRET, sendWebhook, sha } from '../helpers/app-harness.js';
 

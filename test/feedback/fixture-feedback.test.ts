@@ -14,7 +14,7 @@ import { neutralise } from '../../src/feedback/safe-markdown.js';
 import { loadSubmissionManifest } from '../../src/fixtures/submission-manifest.js';
 import { createPipelineDeps } from '../../src/pipeline/create-deps.js';
 import { runPipeline, type PipelineDeps } from '../../src/pipeline/pipeline.js';
-import { projectRoot } from '../../src/paths.js';
+import { projectRoot } from '../../src/core/paths.js';
 import { outsideFences } from './safe-markdown.test.js';
 
 const manifest = await loadSubmissionManifest();

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { startApp, type AppHandle, type StartOptions } from '../../src/app/start-app.js';
-import { fixturesDir } from '../../src/paths.js';
+import { fixturesDir } from '../../src/core/paths.js';
 import { FakeGitHub, type FakeGitHubOptions } from './fake-github.js';
 
 const require = createRequire(import.meta.url);

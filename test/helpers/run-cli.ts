@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { projectRoot } from '../../src/paths.js';
+import { projectRoot } from '../../src/core/paths.js';
 
 export interface CliResult {
   status: number | null;

@@ -13,11 +13,11 @@ import { loadAssignment } from '../../src/assignments/load-assignment.js';
 import { resolveAssignment } from '../../src/assignments/resolve-assignment.js';
 import { loadSubmissionManifest } from '../../src/fixtures/submission-manifest.js';
 import { gradeSubmission } from '../../src/grading/grade-submission.js';
-import { exportOnnx, FIX_OUTPUT, INPUT_NAME, readOnnxWeights, TAG_OUTPUT } from '../../src/model/export-onnx.js';
+import { exportOnnx, FIX_OUTPUT, INPUT_NAME, readOnnxWeights, TAG_OUTPUT } from '../../src/training/export-onnx.js';
 import type { Manifest } from '../../src/model/manifest.js';
 import { loadPredictor, ModelError } from '../../src/model/predictor.js';
 import { loadTaxonomy } from '../../src/model/taxonomy.js';
-import { modelsDir } from '../../src/paths.js';
+import { modelsDir } from '../../src/core/paths.js';
 import { Sandbox } from '../../src/sandbox/sandbox.js';
 import { DEFAULT_MLP_CONFIG, forward, trainMlp } from '../../src/training/mlp.js';
 

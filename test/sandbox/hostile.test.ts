@@ -14,7 +14,7 @@ import type { Assignment } from '../../src/assignments/assignment.js';
 import { loadAssignment } from '../../src/assignments/load-assignment.js';
 import { gradeSubmission } from '../../src/grading/grade-submission.js';
 import type { TestReport } from '../../src/grading/report.js';
-import { projectRoot } from '../../src/paths.js';
+import { projectRoot } from '../../src/core/paths.js';
 import { Sandbox } from '../../src/sandbox/sandbox.js';
 import { processesOf, UidPool } from '../../src/sandbox/uid-pool.js';
 import { tempAssignment } from '../helpers/temp-assignment.js';

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { manifestSchema } from '../../src/model/manifest.js';
 import { loadPredictor } from '../../src/model/predictor.js';
 import { loadTaxonomy } from '../../src/model/taxonomy.js';
-import { fixturesDir } from '../../src/paths.js';
+import { fixturesDir } from '../../src/core/paths.js';
 import { loadLabelledFolder, splitOfStudent } from '../../src/training/load-labelled-folder.js';
 import { evaluate } from '../../src/training/evaluate.js';
 import { buildData, retrain } from '../../src/training/retrain.js';

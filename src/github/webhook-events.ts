@@ -1,5 +1,5 @@
-import type { Course } from './course.js';
-import { CHECK_EXTERNAL_PREFIX, type GradeJob } from './jobs.js';
+import type { Course } from '../course/course.js';
+import { CHECK_EXTERNAL_PREFIX, type GradeJob } from '../course/grade-job.js';
 
 export interface EventOutcome {
   jobs: Omit<GradeJob, 'receivedAt' | 'deliveryId'>[];

@@ -1,4 +1,4 @@
-import type { MlpWeights } from '../training/mlp.js';
+import type { MlpWeights } from './mlp.js';
 import { onnxModelType, TENSOR_FLOAT } from './onnx-proto.js';
 
 export const INPUT_NAME = 'features';

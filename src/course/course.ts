@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Assignment } from '../assignments/assignment.js';
 import { loadAssignment } from '../assignments/load-assignment.js';
 import { feedbackConfigSchema, type FeedbackConfig } from '../feedback/feedback-context.js';
-import { ConfigError } from './config.js';
+import { ConfigError } from '../core/config-error.js';
 
 const assignmentEntry = z
   .object({

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
-/** The project's root folder, whether running from src/ (tsx, vitest) or dist/ (built). */
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The project's root folder, whether running from src/core/ (tsx, vitest) or dist/core/ (built). */
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export const fixturesDir = path.join(projectRoot, 'fixtures');
 export const templatesDir = path.join(projectRoot, 'templates');
