@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -20,11 +19,42 @@ export interface UidPoolOptions {
   lockDir: string;
 }
 
+/** Root-owned and private, like any daemon's run-time state. */
+export const DEFAULT_LOCK_DIR = '/run/fixsense/sandbox-uids';
+
+/** The lock folder exists with another owner or with access for others: it cannot be trusted. */
+export class UnsafeLockDirError extends Error {
+  override name = 'UnsafeLockDirError';
+}
+
+/**
+ * Makes the lock folder (and its parent) if needed, then refuses it unless it is a real folder
+ * (not a symlink) owned by this process's user with no access for group or others.
+ */
+export function ensurePrivateDir(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = fs.lstatSync(dir);
+  const uid = process.getuid?.();
+  const problem = !st.isDirectory()
+    ? 'is not a folder (a symlink?)'
+    : st.uid !== uid
+      ? `belongs to uid ${st.uid}, not ${uid}`
+      : (st.mode & 0o077) !== 0
+        ? `has mode ${(st.mode & 0o777).toString(8)}, group or others may enter`
+        : null;
+  if (problem) {
+    throw new UnsafeLockDirError(
+      `sandbox lock folder ${dir} ${problem}: remove it, or set FIXSENSE_SANDBOX_LOCK_DIR to a private folder`,
+    );
+  }
+}
+
 export function defaultUidPoolOptions(env: NodeJS.ProcessEnv = process.env): UidPoolOptions {
   return {
     base: Number(env.FIXSENSE_SANDBOX_UID_BASE ?? 61000),
     size: Number(env.FIXSENSE_SANDBOX_UIDS ?? 64),
-    lockDir: env.FIXSENSE_SANDBOX_LOCK_DIR ?? path.join(os.tmpdir(), 'fixsense-sandbox-uids'),
+    // not in world-writable /tmp: a local user who made the folder first could hold or steal locks
+    lockDir: env.FIXSENSE_SANDBOX_LOCK_DIR ?? DEFAULT_LOCK_DIR,
   };
 }
 
@@ -71,7 +101,7 @@ export class UidPool {
       throw new Error(`sandbox uid range is invalid: base ${opts.base}, size ${opts.size}`);
     }
     if (this.privileged) {
-      fs.mkdirSync(opts.lockDir, { recursive: true, mode: 0o700 });
+      ensurePrivateDir(opts.lockDir);
       process.once('exit', () => {
         for (const uid of this.held) fs.rmSync(this.lockFile(uid), { force: true });
       });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UidPool } from '../../src/sandbox/uid-pool.js';
+import { ensurePrivateDir, UidPool, UnsafeLockDirError } from '../../src/sandbox/uid-pool.js';
 
 const root = process.getuid?.() === 0;
 const lockDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'fixsense-uidpool-'));
@@ -45,6 +45,24 @@ describe.skipIf(!root)('UidPool (as root)', () => {
     expect(fs.readdirSync(dir).sort()).toEqual(['63200', '63201']);
     lease.release();
     expect(fs.readdirSync(dir)).toEqual(['63200']);
+  });
+
+  it('refuses a lock folder another user owns, one others may enter, and a symlink in its place', () => {
+    const parent = lockDir();
+    const foreign = path.join(parent, 'foreign');
+    fs.mkdirSync(foreign, { mode: 0o700 });
+    fs.chownSync(foreign, 65534, 65534);
+    expect(() => new UidPool({ base: 63300, size: 1, lockDir: foreign })).toThrow(UnsafeLockDirError);
+    const open = path.join(parent, 'open');
+    fs.mkdirSync(open);
+    fs.chmodSync(open, 0o777);
+    expect(() => ensurePrivateDir(open)).toThrow(/mode 777/);
+    const link = path.join(parent, 'link');
+    fs.symlinkSync(os.tmpdir(), link);
+    expect(() => ensurePrivateDir(link)).toThrow(/not a folder/);
+    const fresh = path.join(parent, 'a', 'b');
+    ensurePrivateDir(fresh);
+    expect(fs.statSync(fresh).mode & 0o777).toBe(0o700);
   });
 
   it('refuses a uid range that would include system users', () => {
