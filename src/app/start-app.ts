@@ -61,7 +61,7 @@ export async function startApp(o: StartOptions): Promise<AppHandle> {
   });
   producer.on('ready', () => (lastRedisError = ''));
   await producer.connect().catch((err: Error) => log('redis-unavailable', { error: err.message }));
-  const queues = createQueues(producer, base.QUEUE_PREFIX);
+  const queues = createQueues(producer, base.QUEUE_PREFIX, web ? { ackAfterMs: web.ACK_AFTER_MS } : {});
 
   let workers: Workers | undefined;
   let workerConnection: Redis | undefined;

@@ -22,11 +22,44 @@ export interface GitHubOptions {
  */
 export class GitHubClients {
   private readonly clients = new Map<number, GitHub>();
+  private login?: Promise<string>;
   constructor(private readonly o: GitHubOptions) {}
 
-  forInstallation(installationId: number): GitHub {
-    let c = this.clients.get(installationId);
+  /**
+   * The login of the App's bot user (`<slug>[bot]`), which writes every comment of the App:
+   * asked of GitHub once (as the App, GET /app) and remembered; a failure is not remembered.
+   */
+  /** The share of an installation's tightest write budget that is free now (0 to 1). */
+  writeHeadroom(installationId: number): Promise<number> {
+    return this.o.limiter.headroom(String(installationId));
+  }
+
+  botLogin(): Promise<string> {
+    this.login ??= new Octokit({
+      baseUrl: this.o.baseUrl,
+      authStrategy: createAppAuth,
+      auth: { appId: this.o.appId, privateKey: this.o.privateKey },
+    }).rest.apps
+      .getAuthenticated()
+      .then(
+        ({ data }) => `${data!.slug}[bot]`,
+        (err: Error) => {
+          this.login = undefined;
+          throw err;
+        },
+      );
+    return this.login;
+  }
+
+  /**
+   * The client of an installation. `low` priority writes leave a quarter of each budget to
+   * the others, and do not wait: they are the ones nobody is looking at.
+   */
+  forInstallation(installationId: number, priority: 'normal' | 'low' = 'normal'): GitHub {
+    const cacheKey = priority === 'low' ? -installationId : installationId;
+    let c = this.clients.get(cacheKey);
     if (c) return c;
+    const reserve = priority === 'low' ? 0.25 : 0;
     const limiter = this.o.limiter;
     const maxWait = this.o.maxWriteWaitMs ?? 30_000;
     // stands in for plugin-throttling's local write and notification limiters (one second
@@ -35,7 +68,7 @@ export class GitHubClients {
     const budget = {
       key: (id: string) => ({
         schedule: async (_opts: unknown, fn: (...a: unknown[]) => unknown, ...args: unknown[]) => {
-          await limiter.acquire(id, maxWait);
+          await limiter.acquire(id, maxWait, reserve);
           return fn(...args);
         },
       }),
@@ -82,7 +115,7 @@ export class GitHubClients {
         error: (m: string) => process.emitWarning(m),
       },
     } as ConstructorParameters<typeof Octokit>[0]);
-    this.clients.set(installationId, c);
+    this.clients.set(cacheKey, c);
     return c;
   }
 }

@@ -15,31 +15,27 @@ export function marker(assignment: string): string {
   return `<!-- fixsense:feedback:${assignment} -->`;
 }
 
-/**
- * The check run of this commit and assignment, in progress. With `reuse`, an existing one
- * is taken (a retried or recovered job, or a pull request whose commit was pushed too,
- * must not add a second); a first attempt at a fresh push need not look.
- */
-export async function startCheckRun(gh: GitHub, job: GradeJob, a: CourseAssignment, reuse = true): Promise<number> {
-  const externalId = `${CHECK_EXTERNAL_PREFIX}${job.assignment}`;
-  if (job.rerunOf === undefined && reuse) {
-    const { data } = await gh.rest.checks.listForRef({
-      owner: job.owner,
-      repo: job.repo,
-      ref: job.sha,
-      check_name: checkName(a),
-      filter: 'latest',
-      per_page: 100,
-    });
-    const mine = data.check_runs.find((r) => r.external_id === externalId);
-    if (mine) return mine.id;
-  }
+/** Our check run of this commit and assignment, if one exists (a retried job, or a pull request whose commit was pushed too). */
+export async function findCheckRun(gh: GitHub, job: GradeJob, a: CourseAssignment): Promise<number | null> {
+  const { data } = await gh.rest.checks.listForRef({
+    owner: job.owner,
+    repo: job.repo,
+    ref: job.sha,
+    check_name: checkName(a),
+    filter: 'latest',
+    per_page: 100,
+  });
+  return data.check_runs.find((r) => r.external_id === `${CHECK_EXTERNAL_PREFIX}${job.assignment}`)?.id ?? null;
+}
+
+/** An in-progress check run: only when the student would otherwise wait long for any sign of life. */
+export async function startCheckRun(gh: GitHub, job: GradeJob, a: CourseAssignment): Promise<number> {
   const { data } = await gh.rest.checks.create({
     owner: job.owner,
     repo: job.repo,
     name: checkName(a),
     head_sha: job.sha,
-    external_id: externalId,
+    external_id: `${CHECK_EXTERNAL_PREFIX}${job.assignment}`,
     status: 'in_progress',
     started_at: new Date().toISOString(),
     output: { title: 'Grading…', summary: `Compiling ${a.source} and running the tests of ${a.assignment.title}.` },
@@ -56,14 +52,20 @@ type Annotation = {
   title?: string;
 };
 
-function annotations(f: Feedback, path: string): Annotation[] {
+/**
+ * Compiler output can be steered by `#line` (a line of 2,147,483,600 was seen): every
+ * annotation is clamped to the lines the file really has.
+ */
+export function annotations(f: Feedback, path: string, lineCount: number): Annotation[] {
   const c = f.report.compile;
+  const last = Math.max(1, lineCount);
+  const at = (line: number) => Math.min(last, Math.max(1, Math.trunc(Number.isFinite(line) ? line : 1)));
   const fromCompiler: Annotation[] = c.messages
     .filter((m) => m.severity !== 'note')
     .map((m) => ({
       path,
-      start_line: Math.max(1, m.line),
-      end_line: Math.max(1, m.line),
+      start_line: at(m.line),
+      end_line: at(m.line),
       annotation_level: m.severity === 'error' ? 'failure' : 'warning',
       message: m.message.slice(0, 60_000),
       title: m.severity === 'error' ? 'Compile error' : 'Compiler warning',
@@ -71,8 +73,8 @@ function annotations(f: Feedback, path: string): Annotation[] {
   const hints: Annotation[] = f.report.compiled
     ? f.context.warnings.map((w) => ({
         path,
-        start_line: Math.max(1, w.line),
-        end_line: Math.max(1, w.line),
+        start_line: at(w.line),
+        end_line: at(w.line),
         annotation_level: 'notice' as const,
         message: w.text.replace(/^`+|`+$/g, ''),
         title: 'The compiler has a hint',
@@ -81,94 +83,195 @@ function annotations(f: Feedback, path: string): Annotation[] {
   return [...fromCompiler, ...hints];
 }
 
-/**
- * Completes the check run. Annotations go 50 per request, as GitHub requires; every batch
- * but the last is sent while the run is still in progress, so a completed run has them all.
- */
-export async function completeCheckRun(
-  gh: GitHub,
-  job: GradeJob,
-  checkRunId: number,
-  f: Feedback,
-  a: CourseAssignment,
-): Promise<void> {
-  const all = annotations(f, a.source);
-  const output = (batch: Annotation[]) => ({
-    title: f.check.title,
-    summary: capLength(f.check.summary, GITHUB_TEXT_LIMIT - 500),
-    annotations: batch,
-  });
-  const batches: Annotation[][] = [];
-  for (let i = 0; i < all.length; i += ANNOTATIONS_PER_REQUEST) batches.push(all.slice(i, i + ANNOTATIONS_PER_REQUEST));
-  const last = batches.pop() ?? [];
-  for (const batch of batches)
-    await gh.rest.checks.update({ owner: job.owner, repo: job.repo, check_run_id: checkRunId, output: output(batch) });
-  await gh.rest.checks.update({
-    owner: job.owner,
-    repo: job.repo,
-    check_run_id: checkRunId,
-    status: 'completed',
+/** How many lines a source file has, as GitHub counts them for annotations. */
+export function lineCount(source: Buffer): number {
+  if (source.length === 0) return 1;
+  let n = 1;
+  for (let i = source.indexOf(10); i >= 0 && i < source.length - 1; i = source.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+export interface CheckRunResult {
+  conclusion: 'success' | 'failure' | 'neutral' | 'skipped';
+  title: string;
+  summary: string;
+  annotations?: Annotation[];
+}
+
+/** The check run as the grading left it: the title, summary and annotations of the feedback. */
+export function gradedCheckRun(f: Feedback, a: CourseAssignment, lines: number): CheckRunResult {
+  return {
     conclusion: f.check.conclusion,
-    completed_at: new Date().toISOString(),
-    output: output(last),
-  });
+    title: f.check.title,
+    summary: f.check.summary,
+    annotations: annotations(f, a.source, lines),
+  };
 }
 
-/** A check run that explains why nothing was graded (the student's file is missing, say). */
-export async function neutralCheckRun(
+/**
+ * Publishes the outcome in as few writes as GitHub allows: a new check run is created
+ * already completed, with its first 50 annotations (one write); an existing one (in
+ * progress) is completed. Annotations beyond 50 need one more request per 50, as GitHub
+ * takes at most 50 a request; a completed run receives them appended.
+ */
+export async function publishCheckRun(
   gh: GitHub,
   job: GradeJob,
-  checkRunId: number,
-  title: string,
-  summary: string,
-): Promise<void> {
-  await gh.rest.checks.update({
-    owner: job.owner,
-    repo: job.repo,
-    check_run_id: checkRunId,
-    status: 'completed',
-    conclusion: 'neutral',
-    completed_at: new Date().toISOString(),
-    output: { title, summary },
-  });
+  a: CourseAssignment,
+  existing: number | null,
+  r: CheckRunResult,
+): Promise<number> {
+  const where = { owner: job.owner, repo: job.repo };
+  const summary = capLength(r.summary, GITHUB_TEXT_LIMIT - 500);
+  const batches: Annotation[][] = [];
+  const all = r.annotations ?? [];
+  for (let i = 0; i < all.length; i += ANNOTATIONS_PER_REQUEST) batches.push(all.slice(i, i + ANNOTATIONS_PER_REQUEST));
+  const first = batches.shift() ?? [];
+  const done = { status: 'completed' as const, conclusion: r.conclusion, completed_at: new Date().toISOString() };
+  let id: number;
+  if (existing === null) {
+    const { data } = await gh.rest.checks.create({
+      ...where,
+      name: checkName(a),
+      head_sha: job.sha,
+      external_id: `${CHECK_EXTERNAL_PREFIX}${job.assignment}`,
+      ...done,
+      output: { title: r.title, summary, annotations: first },
+    });
+    id = data.id;
+  } else {
+    id = existing;
+    await gh.rest.checks.update({
+      ...where,
+      check_run_id: id,
+      ...done,
+      output: { title: r.title, summary, annotations: first },
+    });
+  }
+  for (const batch of batches)
+    await gh.rest.checks.update({
+      ...where,
+      check_run_id: id,
+      output: { title: r.title, summary, annotations: batch },
+    });
+  return id;
 }
 
-/** One comment per pull request and assignment, found by its marker and updated on each push. */
+/** What a student reads when the App itself failed: never a check run left "in progress". */
+export const GRADING_FAILED = {
+  title: 'Grading failed',
+  summary:
+    'Grading failed on our side, not because of your program; the course staff have been told. ' +
+    'Push again, or ask for a re-run of this check, to try once more.',
+};
+
+/** A newer commit was queued before this one was graded: only the newest is graded. */
+export function supersededSummary(newerSha: string): { title: string; summary: string } {
+  return {
+    title: `Skipped: ${newerSha.slice(0, 7)} is newer`,
+    summary:
+      `A newer commit, ${newerSha}, was pushed before this one was graded, so only the newer one is graded. ` +
+      'Its results are on that commit.',
+  };
+}
+
+/**
+ * The hidden trailer of a sticky comment: which commit it shows and when that commit's
+ * webhook arrived, so feedback for an older commit never replaces a newer one's.
+ */
+const TRAILER = /<!-- fixsense:commit ([0-9a-f]{40}) at (\d+) -->\s*$/;
+
+export function commentBody(job: GradeJob, body: string): string {
+  return `${marker(job.assignment)}\n${capLength(body, GITHUB_TEXT_LIMIT - 300)}\n<!-- fixsense:commit ${job.sha} at ${job.receivedAt} -->\n`;
+}
+
+/** Which commit a comment shows and when it arrived; arrival 0 for a comment written before the trailer existed. */
+export function commentShows(body: string): { sha: string | null; receivedAt: number } {
+  const m = TRAILER.exec(body);
+  return m ? { sha: m[1]!, receivedAt: Number(m[2]) } : { sha: null, receivedAt: 0 };
+}
+
+interface ListedComment {
+  id: number;
+  body?: string | null;
+  user?: { login: string; type?: string } | null;
+}
+
+/**
+ * Our comment: the App's own bot wrote it and it starts with the assignment's marker. The
+ * marker alone is not enough: a student can write it into a comment of their own.
+ */
+export function findOwnComment(
+  comments: ListedComment[],
+  assignment: string,
+  botLogin: string,
+): ListedComment | undefined {
+  return comments.find(
+    (c) => c.user?.login.toLowerCase() === botLogin.toLowerCase() && c.body?.startsWith(marker(assignment)),
+  );
+}
+
+export type CommentOutcome = 'created' | 'updated' | 'unchanged' | 'stale';
+
+/**
+ * One comment per pull request (or commit) and assignment, updated on each push; the caller
+ * serialises calls for one thread, so the read-compare-write below is not raced. An
+ * existing comment that shows a later arrival is left alone ('stale'), and one that already
+ * says the same is not written again ('unchanged').
+ */
+async function upsertComment(
+  existing: ListedComment | undefined,
+  job: GradeJob,
+  body: string,
+  write: { create(text: string): Promise<unknown>; update(id: number, text: string): Promise<unknown> },
+): Promise<CommentOutcome> {
+  const text = commentBody(job, body);
+  if (existing) {
+    const shows = commentShows(existing.body ?? '');
+    if (shows.receivedAt > job.receivedAt) return 'stale';
+    // a re-run of an older commit, asked for later, still must not replace the newer commit's feedback
+    if (job.trigger === 'rerequested' && shows.sha !== null && shows.sha !== job.sha) return 'stale';
+    if (existing.body === text) return 'unchanged';
+    await write.update(existing.id, text);
+    return 'updated';
+  }
+  await write.create(text);
+  return 'created';
+}
+
 export async function upsertPullRequestComment(
   gh: GitHub,
   job: GradeJob,
   body: string,
-): Promise<'created' | 'updated'> {
-  const text = `${marker(job.assignment)}\n${capLength(body, GITHUB_TEXT_LIMIT - 200)}`;
+  botLogin: string,
+): Promise<CommentOutcome> {
+  const where = { owner: job.owner, repo: job.repo };
   const comments = await gh.paginate(gh.rest.issues.listComments, {
-    owner: job.owner,
-    repo: job.repo,
+    ...where,
     issue_number: job.pullRequest!,
     per_page: 100,
   });
-  const mine = comments.find((c) => c.body?.startsWith(marker(job.assignment)));
-  if (mine) {
-    await gh.rest.issues.updateComment({ owner: job.owner, repo: job.repo, comment_id: mine.id, body: text });
-    return 'updated';
-  }
-  await gh.rest.issues.createComment({ owner: job.owner, repo: job.repo, issue_number: job.pullRequest!, body: text });
-  return 'created';
+  return upsertComment(findOwnComment(comments, job.assignment, botLogin), job, body, {
+    create: (text) => gh.rest.issues.createComment({ ...where, issue_number: job.pullRequest!, body: text }),
+    update: (id, text) => gh.rest.issues.updateComment({ ...where, comment_id: id, body: text }),
+  });
 }
 
 /** For a plain push, when the course wants it: one comment on the commit, updated on a re-run. */
-export async function upsertCommitComment(gh: GitHub, job: GradeJob, body: string): Promise<'created' | 'updated'> {
-  const text = `${marker(job.assignment)}\n${capLength(body, GITHUB_TEXT_LIMIT - 200)}`;
-  const { data } = await gh.rest.repos.listCommentsForCommit({
-    owner: job.owner,
-    repo: job.repo,
+export async function upsertCommitComment(
+  gh: GitHub,
+  job: GradeJob,
+  body: string,
+  botLogin: string,
+): Promise<CommentOutcome> {
+  const where = { owner: job.owner, repo: job.repo };
+  const comments = await gh.paginate(gh.rest.repos.listCommentsForCommit, {
+    ...where,
     commit_sha: job.sha,
     per_page: 100,
   });
-  const mine = data.find((c) => c.body?.startsWith(marker(job.assignment)));
-  if (mine) {
-    await gh.rest.repos.updateCommitComment({ owner: job.owner, repo: job.repo, comment_id: mine.id, body: text });
-    return 'updated';
-  }
-  await gh.rest.repos.createCommitComment({ owner: job.owner, repo: job.repo, commit_sha: job.sha, body: text });
-  return 'created';
+  return upsertComment(findOwnComment(comments, job.assignment, botLogin), job, body, {
+    create: (text) => gh.rest.repos.createCommitComment({ ...where, commit_sha: job.sha, body: text }),
+    update: (id, text) => gh.rest.repos.updateCommitComment({ ...where, comment_id: id, body: text }),
+  });
 }

@@ -19,8 +19,9 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local key = KEYS[1]
 local longest = 0
 local wait = 0
-for i = 2, #ARGV, 2 do
-  local limit = tonumber(ARGV[i])
+local reserve = tonumber(ARGV[2])
+for i = 3, #ARGV, 2 do
+  local limit = tonumber(ARGV[i]) - math.floor(tonumber(ARGV[i]) * reserve)
   local window = tonumber(ARGV[i + 1])
   if window > longest then longest = window end
   local count = redis.call('ZCOUNT', key, now - window + 1, '+inf')
@@ -66,15 +67,43 @@ export class WriteLimiter {
     this.limits = limits.map(withMargin);
   }
 
-  /** Waits for a write slot of `installation`; past `maxWaitMs`, throws RateLimitedError. */
-  async acquire(installation: string, maxWaitMs = 30_000): Promise<void> {
+  private key(installation: string): string {
+    return `${this.prefix}:writes:${installation}`;
+  }
+
+  /**
+   * Waits for a write slot of `installation`; past `maxWaitMs`, throws RateLimitedError. A
+   * write with a `reserve` (a share of each budget) leaves that share to the others: writes
+   * nobody waits for (a superseded commit's check run) go last when the budget is short.
+   */
+  async acquire(installation: string, maxWaitMs = 30_000, reserve = 0): Promise<void> {
     const args = this.limits.flatMap((l) => [String(l.limit), String(l.windowMs)]);
-    const key = `${this.prefix}:writes:${installation}`;
+    const key = this.key(installation);
     for (;;) {
-      const wait = Number(await this.redis.eval(ACQUIRE, 1, key, randomUUID(), ...args));
+      const wait = Number(await this.redis.eval(ACQUIRE, 1, key, randomUUID(), String(reserve), ...args));
       if (wait <= 0) return;
       if (wait > maxWaitMs) throw new RateLimitedError(wait);
       await new Promise((r) => setTimeout(r, Math.min(wait, maxWaitMs) + 5));
     }
   }
+
+  /** The share of the tightest budget still free now, from 0 to 1. */
+  async headroom(installation: string): Promise<number> {
+    const args = this.limits.flatMap((l) => [String(l.limit), String(l.windowMs)]);
+    return Number(await this.redis.eval(HEADROOM, 1, this.key(installation), ...args)) / 1000;
+  }
 }
+
+const HEADROOM = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local free = 1000
+for i = 1, #ARGV, 2 do
+  local limit = tonumber(ARGV[i])
+  local count = redis.call('ZCOUNT', KEYS[1], now - tonumber(ARGV[i + 1]) + 1, '+inf')
+  local f = math.floor(1000 * (limit - count) / limit)
+  if f < free then free = f end
+end
+if free < 0 then free = 0 end
+return free
+`;

@@ -1,8 +1,12 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { jobId, type GradeJob } from '../course/grade-job.js';
+import { NewestCommits } from './newest-commit.js';
 
-/** Acknowledge (an in-progress check run, at once) then grade: two queues, two concurrencies. */
+/**
+ * Grade (and publish the check run completed, in one write) at once; acknowledge (an
+ * in-progress run) only for a push still ungraded after a while: two queues.
+ */
 export const ACK_QUEUE = 'ack';
 export const GRADE_QUEUE = 'grade';
 
@@ -21,10 +25,20 @@ export const JOB_OPTIONS: JobsOptions = {
 export interface Queues {
   ack: Queue;
   grade: Queue;
+  /** The newest commit of each line of pushes: what a waiting job checks before it grades. */
+  newest: NewestCommits;
+  ackAfterMs: number;
   close(): Promise<void>;
 }
 
-export function createQueues(connection: Redis, prefix: string): Queues {
+export interface QueueOptions {
+  /** How long after a push its in-progress check run is considered (only if still ungraded by then). */
+  ackAfterMs?: number;
+}
+
+export const DEFAULT_ACK_AFTER_MS = 10_000;
+
+export function createQueues(connection: Redis, prefix: string, o: QueueOptions = {}): Queues {
   const ack = new Queue(ACK_QUEUE, { connection, prefix });
   const grade = new Queue(GRADE_QUEUE, { connection, prefix });
   // connection errors are reported by whoever owns the connection, not once per queue
@@ -32,6 +46,8 @@ export function createQueues(connection: Redis, prefix: string): Queues {
   return {
     ack,
     grade,
+    newest: new NewestCommits(connection, prefix),
+    ackAfterMs: o.ackAfterMs ?? DEFAULT_ACK_AFTER_MS,
     close: async () => void (await Promise.all([ack.close(), grade.close()])),
   };
 }
@@ -50,8 +66,13 @@ export async function enqueue(
   // BullMQ would wait for Redis to come back; a webhook must be answered now
   if (connection && connection.status !== 'ready') throw new QueueUnavailableError(`Redis is ${connection.status}`);
   const ids = jobs.map(jobId);
-  const existing = await Promise.all(ids.map((id) => q.ack.getJob(id)));
-  await q.ack.addBulk(jobs.map((data, i) => ({ name: 'ack', data, opts: { ...JOB_OPTIONS, jobId: ids[i]! } })));
+  const existing = await Promise.all(ids.map((id) => q.grade.getJob(id)));
+  // a redelivered old push must not become the newest of its line again: only new jobs count
+  for (const [i, job] of jobs.entries()) if (!existing[i]) await q.newest.register(job);
+  await q.grade.addBulk(jobs.map((data, i) => ({ name: 'grade', data, opts: { ...JOB_OPTIONS, jobId: ids[i]! } })));
+  await q.ack.addBulk(
+    jobs.map((data, i) => ({ name: 'ack', data, opts: { ...JOB_OPTIONS, jobId: ids[i]!, delay: q.ackAfterMs } })),
+  );
   const duplicates = existing.filter(Boolean).length;
   return { queued: jobs.length - duplicates, duplicates };
 }

@@ -1,21 +1,19 @@
-import path from 'node:path';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Course, CourseAssignment } from '../course/course.js';
 import { gradeJobSchema, type GradeJob } from '../course/grade-job.js';
 import { log } from '../core/log.js';
-import { fetchSource, MissingSourceError } from '../github/fetch-source.js';
 import type { GitHubClients } from '../github/installation-octokit.js';
-import {
-  completeCheckRun,
-  neutralCheckRun,
-  startCheckRun,
-  upsertCommitComment,
-  upsertPullRequestComment,
-} from '../github/publish.js';
+import { GRADING_FAILED } from '../github/publish.js';
 import { RateLimitedError } from '../github/write-limiter.js';
-import { runPipeline, type PipelineDeps } from '../pipeline/pipeline.js';
+import type { PipelineDeps } from '../pipeline/pipeline.js';
+import { acknowledge } from './ack-stage.js';
+import { CheckRunState } from './check-run-state.js';
+import { gradeStage, publishRun, type GradeResult } from './grade-stage.js';
 import { ACK_QUEUE, GRADE_QUEUE, JOB_OPTIONS, type Queues } from './queues.js';
+import { RepositoryLocks } from './repository-lock.js';
+
+export type { GradeResult };
 
 export interface WorkerDeps {
   connection: Redis;
@@ -28,16 +26,8 @@ export interface WorkerDeps {
   ackConcurrency: number;
   /** How long a job's lock lasts: a worker that dies frees its jobs after this (stalled-job recovery). */
   lockDurationMs?: number;
-}
-
-export interface GradeResult {
-  verdict: string;
-  conclusion: string;
-  checkRunId: number;
-  comment: 'created' | 'updated' | 'none';
-  flagged: boolean;
-  /** From the webhook's arrival to the completed check run. */
-  latencyMs: number;
+  /** How long a job whose repository is being graded waits before it looks again. */
+  busyRetryMs?: number;
 }
 
 /** Jobs come back from Redis: checked before anything acts on them. */
@@ -48,19 +38,25 @@ function parseJob(job: Job): GradeJob {
   return r.data;
 }
 
-/** GitHub's write budget is used up for a while: wait in the delayed set, not in a worker slot. */
+/** Wait in the delayed set, not in a worker slot, and without spending an attempt. */
+async function delay(job: Job, token: string | undefined, ms: number): Promise<never> {
+  await job.moveToDelayed(Date.now() + ms, token);
+  throw new DelayedError();
+}
+
+/** GitHub's write budget is used up for a while: wait in the delayed set. */
 async function delayOnRateLimit<T>(job: Job, token: string | undefined, f: () => Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (err) {
-    if (err instanceof RateLimitedError) {
-      log('rate-limited', { job: job.id, waitMs: err.waitMs });
-      await job.moveToDelayed(Date.now() + err.waitMs, token);
-      throw new DelayedError();
-    }
-    throw err;
+    if (!(err instanceof RateLimitedError)) throw err;
+    log('rate-limited', { job: job.id, waitMs: err.waitMs });
+    return delay(job, token, err.waitMs);
   }
 }
+
+/** BullMQ's reason for a job that stalled (its worker died or froze) more often than allowed. */
+const STALLED = /stalled more than allowable limit/i;
 
 export interface Workers {
   ack: Worker;
@@ -77,6 +73,8 @@ export function startWorkers(d: WorkerDeps): Workers {
     return { data, a };
   };
   const lockDuration = d.lockDurationMs ?? 30_000;
+  const locks = new RepositoryLocks(d.connection, d.prefix, lockDuration);
+  const state = new CheckRunState(d.connection, d.prefix);
   const common = {
     connection: d.connection,
     prefix: d.prefix,
@@ -87,14 +85,11 @@ export function startWorkers(d: WorkerDeps): Workers {
 
   const ack = new Worker(
     ACK_QUEUE,
-    async (job, token) => {
+    async (job) => {
       const { data, a } = load(job);
-      const reuse = job.attemptsMade > 0 || data.trigger !== 'push';
-      const checkRunId = await delayOnRateLimit(job, token, () =>
-        startCheckRun(d.github.forInstallation(data.installationId), data, a, reuse),
-      );
-      await d.queues.grade.add('grade', { ...data, checkRunId }, { ...JOB_OPTIONS, jobId: job.id! });
-      return { checkRunId };
+      // a job queued by an earlier version has no grading job yet: adding one is a no-op otherwise
+      await d.queues.grade.add('grade', data, { ...JOB_OPTIONS, jobId: job.id! });
+      return acknowledge({ ...d, state }, data, a, job.id!);
     },
     { ...common, concurrency: d.ackConcurrency },
   );
@@ -103,66 +98,14 @@ export function startWorkers(d: WorkerDeps): Workers {
     GRADE_QUEUE,
     async (job, token) => {
       const { data, a } = load(job);
-      const gh = d.github.forInstallation(data.installationId);
       return delayOnRateLimit(job, token, async () => {
-        const t0 = performance.now();
-        const checkRunId = data.checkRunId ?? (await startCheckRun(gh, data, a));
-        let source: Buffer;
-        try {
-          source = await fetchSource(gh, data, a.source);
-        } catch (err) {
-          if (!(err instanceof MissingSourceError)) throw err;
-          await neutralCheckRun(
-            gh,
-            data,
-            checkRunId,
-            `${a.source} not found`,
-            `${err.message}. Push your program as \`${a.source}\` and it will be graded.`,
-          );
-          return {
-            verdict: 'MISSING_SOURCE',
-            conclusion: 'neutral',
-            checkRunId,
-            comment: 'none',
-            flagged: false,
-            latencyMs: Date.now() - data.receivedAt,
-          };
-        }
-        const t1 = performance.now();
-        const feedback = await runPipeline(d.pipeline, {
-          source,
-          fileName: path.basename(a.source),
-          assignment: a.assignment,
+        const outcome = await gradeStage({ ...d, locks, state }, data, a, {
+          attemptsMade: job.attemptsMade,
+          attempts: job.opts.attempts ?? 1,
+          id: job.id!,
         });
-        const t2 = performance.now();
-        await completeCheckRun(gh, data, checkRunId, feedback, a);
-        let comment: GradeResult['comment'] = 'none';
-        if (data.pullRequest) comment = await upsertPullRequestComment(gh, data, feedback.comment);
-        else if (d.course.pushFeedback === 'commit_comment')
-          comment = await upsertCommitComment(gh, data, feedback.comment);
-        const result: GradeResult = {
-          verdict: feedback.report.verdict,
-          conclusion: feedback.check.conclusion,
-          checkRunId,
-          comment,
-          flagged: feedback.review.flagged,
-          latencyMs: Date.now() - data.receivedAt,
-        };
-        const ms = {
-          fetch: Math.round(t1 - t0),
-          pipeline: Math.round(t2 - t1),
-          publish: Math.round(performance.now() - t2),
-        };
-        log('graded', {
-          job: job.id,
-          repo: `${data.owner}/${data.repo}`,
-          sha: data.sha.slice(0, 7),
-          assignment: data.assignment,
-          ...result,
-          ms,
-          review: feedback.review.reasons,
-        });
-        return result;
+        if (outcome === 'busy') return delay(job, token, d.busyRetryMs ?? 500);
+        return outcome;
       });
     },
     { ...common, concurrency: d.gradeConcurrency },
@@ -174,6 +117,20 @@ export function startWorkers(d: WorkerDeps): Workers {
     );
     w.on('error', (err) => log('worker-error', { queue: w.name, error: err.message }));
   }
+  // a job whose worker died (or froze) on every attempt never returns to the processor: close
+  // its check run here, so no student is left looking at "in progress"
+  grade.on('failed', (job, err) => {
+    if (!job || !STALLED.test(err.message)) return;
+    const data = gradeJobSchema.safeParse(job.data);
+    const a = data.success ? d.course.byName(data.data.assignment) : undefined;
+    if (!data.success || !a) return;
+    const g = data.data;
+    log('grading-failed', { job: job.id, repo: `${g.owner}/${g.repo}`, sha: g.sha.slice(0, 7), error: err.message });
+    const gh = d.github.forInstallation(g.installationId);
+    publishRun({ ...d, locks, state }, gh, g, a, job.id!, { conclusion: 'neutral', ...GRADING_FAILED }).catch(
+      (e: Error) => log('publish-failed', { job: job.id, error: e.message }),
+    );
+  });
   return {
     ack,
     grade,

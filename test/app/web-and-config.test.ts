@@ -33,7 +33,7 @@ describe('the web process', () => {
       pushPayload({ owner: 'o', repo: 'median-w', sha: sha('w'), installation: 1 }),
     );
     expect(r.status).toBe(202);
-    const waiting = await app.queues.ack.getWaiting();
+    const waiting = await app.queues.grade.getWaiting();
     expect(waiting).toHaveLength(1);
     expect(waiting[0]!.data).toMatchObject({
       owner: 'o',

@@ -4,7 +4,7 @@
  * cannot drift from the real API: an unknown route, a missing parameter or a body the
  * schema rejects is answered 422 and recorded as a violation.
  */
-import { createVerify, randomBytes } from 'node:crypto';
+import { createHash, createVerify, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
@@ -90,6 +90,8 @@ export interface CheckRun {
   annotations: unknown[];
   installation: number;
   created_at: number;
+  /** The status it was created with: in_progress, or completed at once. */
+  created_status: string;
   completed_at?: number;
 }
 
@@ -100,7 +102,12 @@ export interface Comment {
   on: string;
   body: string;
   installation: number;
+  /** Who wrote it: the App's bot for comments made with an installation token. */
+  login: string;
 }
+
+/** A tree entry that is not a plain file: what the contents API answers for it. */
+export type SpecialEntry = { type: 'symlink'; target: string } | { type: 'submodule'; url: string } | { type: 'huge' };
 
 export interface FakeGitHubOptions {
   appId: number;
@@ -117,6 +124,10 @@ export class FakeGitHub {
   readonly writes: { installation: number; at: number; method: string; path: string }[] = [];
   readonly requests: { method: string; path: string; status: number }[] = [];
   private readonly files = new Map<string, string>();
+  private readonly special = new Map<string, SpecialEntry>();
+  private readonly blobs = new Map<string, string>();
+  /** The App's slug: its bot user is `<slug>[bot]`. */
+  readonly slug = 'fixsense';
   private readonly tokens = new Map<string, number>();
   private readonly faults: { method: string; path: RegExp; status: number; remaining: number }[] = [];
   private server?: http.Server;
@@ -128,6 +139,18 @@ export class FakeGitHub {
   /** A file in a repository at a commit. */
   addFile(owner: string, repo: string, sha: string, path: string, content: string | Buffer): void {
     this.files.set(`${owner}/${repo}@${sha}:${path}`.toLowerCase(), Buffer.from(content).toString('base64'));
+  }
+
+  /** A symlink, a submodule, or a file over GitHub's 100 MB (which the contents API refuses) at a path. */
+  addSpecial(owner: string, repo: string, sha: string, path: string, entry: SpecialEntry): void {
+    this.special.set(`${owner}/${repo}@${sha}:${path}`.toLowerCase(), entry);
+  }
+
+  /** A comment somebody else (a student) wrote. */
+  addUserComment(owner: string, repo: string, on: string, body: string, login: string): Comment {
+    const c = { id: this.nextId++, owner, repo, on, body, installation: 0, login };
+    this.comments.push(c);
+    return c;
   }
 
   /** The next `times` requests matching method and path fail with `status`. */
@@ -206,7 +229,12 @@ export class FakeGitHub {
       this.violations.push(`${method} ${op.template}: ${problems.join('; ')}`);
       return send(422, { message: 'Validation Failed', errors: problems });
     }
-    // 2. authentication: the App's JWT for tokens, an installation token for the rest
+    // 2. authentication: the App's JWT for tokens and for the App itself, an installation token for the rest
+    if (op.template === '/app') {
+      if (!this.verifyJwt(req.headers.authorization))
+        return send(401, { message: 'A JSON web token could not be decoded' });
+      return send(200, { id: this.o.appId, slug: this.slug, name: 'fixsense', owner: { login: 'course' } });
+    }
     if (op.template === '/app/installations/{installation_id}/access_tokens') {
       if (!this.verifyJwt(req.headers.authorization))
         return send(401, { message: 'A JSON web token could not be decoded' });
@@ -256,16 +284,43 @@ export class FakeGitHub {
     const repo = p.repo!;
     switch (key) {
       case 'GET /repos/{owner}/{repo}/contents/{path}': {
-        const content = this.files.get(`${owner}/${repo}@${url.searchParams.get('ref')}:${p.path}`.toLowerCase());
+        const where = `${owner}/${repo}@${url.searchParams.get('ref')}:${p.path}`.toLowerCase();
+        const name = p.path!.split('/').pop();
+        const special = this.special.get(where);
+        if (special?.type === 'huge') {
+          // GitHub's answer past 100 MB
+          return send(403, {
+            message:
+              'This API returns blobs up to 100 MB in size. The requested blob is too large to fetch via the API.',
+            errors: [{ resource: 'Blob', field: 'data', code: 'too_large' }],
+          });
+        }
+        if (special) return send(200, { ...special, name, path: p.path, size: 0, sha: 'e'.repeat(40) });
+        const content = this.files.get(where);
         if (!content) return send(404, { message: 'Not Found' });
+        const size = Buffer.from(content, 'base64').length;
+        const sha = createHash('sha1').update(content).digest('hex');
+        this.blobs.set(`${owner}/${repo}:${sha}`.toLowerCase(), content);
+        // as GitHub does, files over 1 MB come without their content: the blob API has it
+        const big = size > 1024 * 1024;
         return send(200, {
           type: 'file',
-          encoding: 'base64',
-          size: Buffer.from(content, 'base64').length,
-          name: p.path!.split('/').pop(),
+          encoding: big ? 'none' : 'base64',
+          size,
+          name,
           path: p.path,
+          content: big ? '' : content,
+          sha,
+        });
+      }
+      case 'GET /repos/{owner}/{repo}/git/blobs/{file_sha}': {
+        const content = this.blobs.get(`${owner}/${repo}:${p.file_sha}`.toLowerCase());
+        if (!content) return send(404, { message: 'Not Found' });
+        return send(200, {
+          sha: p.file_sha,
+          size: Buffer.from(content, 'base64').length,
           content,
-          sha: 'f'.repeat(40),
+          encoding: 'base64',
         });
       }
       case 'GET /repos/{owner}/{repo}/commits/{ref}/check-runs': {
@@ -292,7 +347,10 @@ export class FakeGitHub {
           annotations: body.output?.annotations ?? [],
           installation,
           created_at: Date.now(),
+          created_status: body.status ?? 'queued',
+          ...(body.status === 'completed' || body.conclusion ? { completed_at: Date.now() } : {}),
         };
+        if (run.conclusion) run.status = 'completed';
         this.checkRuns.push(run);
         return send(201, this.runJson(run));
       }
@@ -349,7 +407,7 @@ export class FakeGitHub {
   }
 
   private addComment(owner: string, repo: string, on: string, body: string, installation: number): Comment {
-    const c = { id: this.nextId++, owner, repo, on, body, installation };
+    const c = { id: this.nextId++, owner, repo, on, body, installation, login: `${this.slug}[bot]` };
     this.comments.push(c);
     return c;
   }
@@ -378,7 +436,7 @@ export class FakeGitHub {
     return {
       id: c.id,
       body: c.body,
-      user: { login: 'fixsense[bot]', type: 'Bot' },
+      user: { login: c.login, type: c.login.endsWith('[bot]') ? 'Bot' : 'User' },
       created_at: new Date().toISOString(),
     };
   }
