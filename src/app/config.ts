@@ -43,6 +43,8 @@ export const workerEnvSchema = z
       .default(2 * os.availableParallelism()),
     ACK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
     WRITE_LIMITS: z.string().default('80/60s,500/3600s').pipe(writeLimitsSchema),
+    /** A worker-only process answers GET /healthz on this port (0: any free port), for its supervisor. */
+    WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
     /** How long a job's lock lasts: a dead worker's jobs are taken over after this. */
     WORKER_LOCK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   })

@@ -1,0 +1,85 @@
+import type { Course } from '../course/course.js';
+import { log } from '../core/log.js';
+import { GitHubClients } from '../github/installation-octokit.js';
+import { WriteLimiter } from '../github/write-limiter.js';
+import { createPipelineDeps } from '../pipeline/create-deps.js';
+import type { PipelineDeps } from '../pipeline/pipeline.js';
+import { createQueues } from '../queue/queues.js';
+import { startWorkers, type Workers } from '../queue/workers.js';
+import type { WorkerEnv } from './config.js';
+import { listen, type Listening } from './http-server.js';
+import { connectWorker } from './redis-connections.js';
+
+export interface WorkerSideOptions {
+  /** Tests: shorter job locks (stalled-job recovery) and retry delays. */
+  lockDurationMs?: number;
+  retryAfterBaseValue?: number;
+  /** Answer GET /healthz on WORKER_HEALTH_PORT (a process without the web side). */
+  health: boolean;
+}
+
+export interface WorkerSide {
+  workers: Workers;
+  pipeline: PipelineDeps;
+  healthPort?: number;
+  close(): Promise<void>;
+}
+
+/** The grading side: the pipeline, GitHub clients sharing one write budget, the workers. */
+export async function startWorkerSide(env: WorkerEnv, course: Course, o: WorkerSideOptions): Promise<WorkerSide> {
+  const pipeline = await createPipelineDeps({
+    ...(course.model ? { modelDir: course.model } : {}),
+    ...(course.templates ? { templatesDir: course.templates } : {}),
+    ...(course.taxonomy ? { taxonomyFile: course.taxonomy } : {}),
+    config: course.feedback,
+  });
+  const connection = connectWorker(env.REDIS_URL);
+  const limiter = new WriteLimiter(connection, env.WRITE_LIMITS, env.QUEUE_PREFIX);
+  const github = new GitHubClients({
+    appId: env.APP_ID,
+    privateKey: env.privateKey,
+    baseUrl: env.GITHUB_API_URL,
+    limiter,
+    ...(o.retryAfterBaseValue !== undefined ? { retryAfterBaseValue: o.retryAfterBaseValue } : {}),
+  });
+  const queues = createQueues(connection, env.QUEUE_PREFIX);
+  const workers = startWorkers({
+    connection,
+    prefix: env.QUEUE_PREFIX,
+    queues,
+    course,
+    pipeline,
+    github,
+    gradeConcurrency: env.WORKER_CONCURRENCY,
+    ackConcurrency: env.ACK_CONCURRENCY,
+    lockDurationMs: o.lockDurationMs ?? env.WORKER_LOCK_MS,
+  });
+  // a supervisor's liveness probe: answered by the same event loop that grades, so a frozen
+  // loop (a checker gone wild, say) shows as a probe that times out
+  let health: Listening | undefined;
+  if (o.health && env.WORKER_HEALTH_PORT !== undefined) {
+    health = await listen((req, res) => {
+      const ok = req.url === '/healthz';
+      res.writeHead(ok ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(ok ? { ok: true, running: workers.grade.isRunning() } : { error: 'not found' }));
+    }, env.WORKER_HEALTH_PORT);
+  }
+  log('worker-started', {
+    concurrency: env.WORKER_CONCURRENCY,
+    assignments: course.assignments.map((a) => a.name),
+    model: pipeline.predictor ? pipeline.predictor.manifest.model.sha256.slice(0, 12) : null,
+    ...(health ? { healthPort: health.port } : {}),
+  });
+  return {
+    workers,
+    pipeline,
+    ...(health ? { healthPort: health.port } : {}),
+    async close() {
+      await health?.close();
+      // close() lets active jobs finish: a graceful stop loses nothing
+      await workers.close();
+      await queues.close();
+      connection.disconnect();
+    },
+  };
+}
