@@ -231,7 +231,9 @@ async function upsertComment(
     if (shows.receivedAt > job.receivedAt) return 'stale';
     // a re-run of an older commit, asked for later, still must not replace the newer commit's feedback
     if (job.trigger === 'rerequested' && shows.sha !== null && shows.sha !== job.sha) return 'stale';
-    if (existing.body === text) return 'unchanged';
+    // the same feedback as shown costs no write, even for another commit: the grading lock and
+    // the newest-commit check keep an older commit from publishing after a newer one anyway
+    if (existing.body?.replace(TRAILER, '') === text.replace(TRAILER, '')) return 'unchanged';
     await write.update(existing.id, text);
     return 'updated';
   }

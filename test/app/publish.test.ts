@@ -54,7 +54,11 @@ describe('the sticky pull-request comment', () => {
     const writes = fake.writes.length;
     expect(await upsertPullRequestComment(gh, newer, 'newer feedback', bot)).toBe('unchanged');
     expect(fake.writes.length).toBe(writes);
-    // a newer commit replaces it
+    // so does a newer commit whose feedback reads the same
+    const same = job({ sha: sha('same'), receivedAt: 3500 });
+    expect(await upsertPullRequestComment(gh, same, 'newer feedback', bot)).toBe('unchanged');
+    expect(fake.writes.length).toBe(writes);
+    // a newer commit with other feedback replaces it
     const newest = job({ sha: sha('newest'), receivedAt: 4000 });
     expect(await upsertPullRequestComment(gh, newest, 'newest feedback', bot)).toBe('updated');
     expect(fake.comments.filter((x) => x.repo === 'median-order')).toHaveLength(1);

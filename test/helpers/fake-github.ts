@@ -104,6 +104,8 @@ export interface Comment {
   installation: number;
   /** Who wrote it: the App's bot for comments made with an installation token. */
   login: string;
+  /** When its body was last written (ms since the epoch). */
+  updatedAt: number;
 }
 
 /** A tree entry that is not a plain file: what the contents API answers for it. */
@@ -114,6 +116,8 @@ export interface FakeGitHubOptions {
   publicKey: string;
   /** When set, writes beyond these per-installation limits get GitHub's secondary-rate-limit answer. */
   enforce?: { limit: number; windowMs: number }[];
+  /** The retry-after (seconds) of a refused write; GitHub's answers vary, often a minute. */
+  retryAfterSeconds?: number;
 }
 
 export class FakeGitHub {
@@ -148,7 +152,7 @@ export class FakeGitHub {
 
   /** A comment somebody else (a student) wrote. */
   addUserComment(owner: string, repo: string, on: string, body: string, login: string): Comment {
-    const c = { id: this.nextId++, owner, repo, on, body, installation: 0, login };
+    const c = { id: this.nextId++, owner, repo, on, body, installation: 0, login, updatedAt: Date.now() };
     this.comments.push(c);
     return c;
   }
@@ -263,7 +267,7 @@ export class FakeGitHub {
           return send(
             403,
             { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' },
-            { 'retry-after': '1' },
+            { 'retry-after': String(this.o.retryAfterSeconds ?? 1) },
           );
       }
       this.writes.push({ installation, at: arrived, method, path: url.pathname });
@@ -386,6 +390,7 @@ export class FakeGitHub {
         const c = this.comments.find((x) => x.id === Number(p.comment_id));
         if (!c) return send(404, { message: 'Not Found' });
         c.body = body.body;
+        c.updatedAt = Date.now();
         return send(200, this.commentJson(c));
       }
       case 'GET /repos/{owner}/{repo}/commits/{commit_sha}/comments':
@@ -407,7 +412,16 @@ export class FakeGitHub {
   }
 
   private addComment(owner: string, repo: string, on: string, body: string, installation: number): Comment {
-    const c = { id: this.nextId++, owner, repo, on, body, installation, login: `${this.slug}[bot]` };
+    const c = {
+      id: this.nextId++,
+      owner,
+      repo,
+      on,
+      body,
+      installation,
+      login: `${this.slug}[bot]`,
+      updatedAt: Date.now(),
+    };
     this.comments.push(c);
     return c;
   }
