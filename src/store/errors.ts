@@ -57,8 +57,8 @@ const PG_LOST = /Connection terminated|timeout exceeded when trying to connect|n
 export function classifyError(err: unknown, where: string): unknown {
   if (err instanceof StoreError || !(err instanceof Error)) return err;
   const code = String((err as { code?: unknown }).code ?? '');
-  const msg = `${where}: ${err.message}`;
-  const as = (E: new (m: string, o: ErrorOptions) => StoreError) => new E(msg, { cause: err });
+  const as = (E: new (m: string, o: ErrorOptions) => StoreError) =>
+    new E(`${where}${E === StoreUnavailableError ? ' is unavailable' : ''}: ${err.message}`, { cause: err });
   if (code.startsWith('SQLITE_')) {
     if (/^SQLITE_(BUSY|LOCKED|IOERR|FULL|PROTOCOL)/.test(code)) return as(StoreUnavailableError);
     if (/^SQLITE_(CANTOPEN|READONLY|NOTADB|CORRUPT|PERM|AUTH)/.test(code)) return as(StoreConfigError);

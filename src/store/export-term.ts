@@ -125,7 +125,7 @@ export function labelsRow(r: ExportRow, o: { inlineSource: boolean }): Record<st
     term: r.term,
     repository: r.repository,
     commit: r.commit,
-    graded_at: r.gradedAt,
+    graded_at: iso(r.gradedAt),
     verdict: r.verdict,
     failing_tests: r.failingTests,
     predicted: r.fixType
@@ -136,7 +136,7 @@ export function labelsRow(r: ExportRow, o: { inlineSource: boolean }): Record<st
       ? {
           id: r.review.id,
           reviewer: r.review.reviewer,
-          reviewed_at: r.review.reviewedAt,
+          reviewed_at: iso(r.review.reviewedAt),
           time_spent_ms: r.review.timeSpentMs,
           note: r.review.note,
           agrees: r.review.agrees,

@@ -208,6 +208,8 @@ export async function agreement(
     .groupBy(['submissions.assignment', 'reviews.predicted_fix_type', 'reviews.fix_type'])
     .orderBy('submissions.assignment')
     .orderBy('n', 'desc')
+    .orderBy((eb) => eb.fn.coalesce('reviews.predicted_fix_type', eb.val('')))
+    .orderBy('reviews.fix_type')
     .execute();
   return rows.map((r) => ({ assignment: r.assignment, predicted: r.predicted_fix_type, labelled: r.fix_type, n: r.n }));
 }
