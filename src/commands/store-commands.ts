@@ -25,12 +25,12 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
  */
 async function withStore<T>(
   flags: { db?: string },
-  o: { create: boolean },
+  o: { create: boolean; migrate?: boolean },
   f: (store: Store) => Promise<T>,
 ): Promise<T> {
   let store: Store | undefined;
   try {
-    store = await openStore({ ...(flags.db ? { db: flags.db } : {}), create: o.create });
+    store = await openStore({ ...(flags.db ? { db: flags.db } : {}), ...o });
     return await f(store);
   } catch (err) {
     if (err instanceof StoreUnavailableError) throw new CliError(err.message, 3);
@@ -309,10 +309,11 @@ export function registerStoreCommands(program: Command): void {
     .description('create the database or bring its schema up to date (the App also does this at start)')
     .option('--db <file-or-url>', DB_HELP)
     .action((flags: { db?: string }) =>
-      withStore(flags, { create: true }, async (store) => {
-        const status = await store.schemaStatus();
+      withStore(flags, { create: true, migrate: false }, async (store) => {
+        const ran = await store.migrate();
+        const { applied } = await store.schemaStatus();
         out(
-          `${store.description}: ${status.pending.length ? `migrated (${status.pending.join(', ')})` : 'up to date'}; schema ${status.applied.concat(status.pending).at(-1)}\n`,
+          `${store.description}: ${ran.length ? `migrated (${ran.join(', ')})` : 'up to date'}; schema ${applied.at(-1)}\n`,
         );
       }),
     );

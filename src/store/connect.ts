@@ -54,13 +54,41 @@ function openSqlite(file: string, o: ConnectOptions): Database.Database {
   return sqlite;
 }
 
+/**
+ * SQLite connections of this process, by file. better-sqlite3 is synchronous: a second
+ * connection to the same file that waits for the first one's write lock blocks the very
+ * thread that would release it. So every store of a process (the web server's and the
+ * worker's, in `serve`) shares one connection per file, and Kysely queues their queries.
+ */
+const sqliteShared = new Map<string, { db: Kysely<DB>; users: number }>();
+
+function connectSqlite(target: { kind: 'sqlite'; file: string }, o: ConnectOptions): Connection {
+  const key = target.file;
+  let entry = key === ':memory:' ? undefined : sqliteShared.get(key);
+  if (!entry) {
+    entry = { db: new Kysely<DB>({ dialect: new SqliteDialect({ database: openSqlite(target.file, o) }) }), users: 0 };
+    if (key !== ':memory:') sqliteShared.set(key, entry);
+  }
+  entry.users++;
+  const e = entry;
+  let closed = false;
+  return {
+    db: e.db,
+    dialect: 'sqlite',
+    target,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      if (--e.users > 0) return;
+      if (sqliteShared.get(key) === e) sqliteShared.delete(key);
+      await e.db.destroy();
+    },
+  };
+}
+
 /** A Kysely instance on the target, configured the same way for every caller. */
 export function connect(target: DbTarget, o: ConnectOptions): Connection {
-  if (target.kind === 'sqlite') {
-    const sqlite = openSqlite(target.file, o);
-    const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
-    return { db, dialect: 'sqlite', target, close: () => db.destroy() };
-  }
+  if (target.kind === 'sqlite') return connectSqlite(target, o);
   const pool = new pg.Pool({
     connectionString: target.url,
     types: pgTypes,
@@ -68,9 +96,13 @@ export function connect(target: DbTarget, o: ConnectOptions): Connection {
     connectionTimeoutMillis: o.connectTimeoutMs,
     idleTimeoutMillis: 30_000,
   });
-  // an idle connection that the server drops (a restart, a failover) must not crash the process:
-  // the pool forgets it and the next query opens a new one
-  pool.on('error', (err) => log('store-connection-lost', { database: redact(target.url), error: err.message }));
+  // a connection the server drops (a restart, a failover, the network) must not crash the
+  // process: the pool forgets an idle one, the query on a busy one fails (StoreUnavailableError)
+  // and the next query opens a new connection. pg emits the error on the pool for an idle
+  // client but on the client itself while it is checked out, so both get a listener.
+  const lost = (err: Error) => log('store-connection-lost', { database: redact(target.url), error: err.message });
+  pool.on('error', lost);
+  pool.on('connect', (client) => client.on('error', lost));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', target, close: () => db.destroy() };
 }
