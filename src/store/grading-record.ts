@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { jobId, type GradeJob } from '../course/grade-job.js';
 import { testReportSchema } from '../grading/report.js';
@@ -121,4 +122,16 @@ export function feedbackFields(f: Feedback): Pick<GradingRecord, 'report' | 'pre
       conclusion: f.check.conclusion,
     },
   };
+}
+
+/**
+ * A job id for a grading that has no queue job (`grade --record`, the demo): the same
+ * course, term, assignment and source give the same id, so running it again records nothing new.
+ */
+export function localJobId(g: { course: string; term: string; assignment: string; source: Buffer | string }): string {
+  const source = createHash('sha256').update(g.source).digest('hex');
+  return createHash('sha256')
+    .update(['local', g.course, g.term, g.assignment, source].join('|'))
+    .digest('hex')
+    .slice(0, 40);
 }

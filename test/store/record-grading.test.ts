@@ -195,3 +195,14 @@ describe.each(KINDS)('recording gradings on %s', (kind) => {
     expect(await store.findByJobId(hex40('never recorded'))).toBeNull();
   });
 });
+
+describe('localJobId', () => {
+  it('gives gradings without a queue job (grade --record, the demo) a stable id of their content', async () => {
+    const { localJobId } = await import('../../src/store/grading-record.js');
+    const g = { course: 'cs101', term: 'fall', assignment: 'median', source: 'int main(void) {}' };
+    expect(localJobId(g)).toMatch(/^[0-9a-f]{40}$/);
+    expect(localJobId({ ...g, source: Buffer.from(g.source) })).toBe(localJobId(g));
+    expect(localJobId({ ...g, source: 'int main(void) { return 1; }' })).not.toBe(localJobId(g));
+    expect(localJobId({ ...g, term: 'spring' })).not.toBe(localJobId(g));
+  });
+});
