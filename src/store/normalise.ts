@@ -11,12 +11,9 @@ import type { CustomTypesConfig } from 'pg';
 const INT8 = 20;
 const NUMERIC = 1700;
 
-function int8(v: string): number {
-  const n = Number(v);
-  // 2^53 is far beyond any GitHub id or millisecond time; a larger value is a bug to see, not to round
-  if (!Number.isSafeInteger(n)) throw new RangeError(`bigint ${v} does not fit a JavaScript number`);
-  return n;
-}
+// Number, not BigInt: every stored integer came from a JavaScript number (ids, epoch ms, counts),
+// so it fits; a parser that threw here would throw inside pg's socket handler
+const int8 = (v: string): number => Number(v);
 
 export const pgTypes: CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {

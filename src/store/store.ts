@@ -138,11 +138,14 @@ export class Store {
       writeTransaction(this.c, async (trx) => {
         const now = this.now();
         const out: Recorded[] = [];
+        let seen = this.#courseSeen;
         for (const g of checked) {
-          if (this.#courseSeen !== g.course) await ensureCourse(trx, g.course);
+          if (seen !== g.course) await ensureCourse(trx, g.course);
+          seen = g.course;
           out.push(await recordOne(trx, g, { now, maxSourceBytes: this.maxSourceBytes }));
         }
-        this.#courseSeen = checked.at(-1)?.course ?? this.#courseSeen;
+        // remembered only once committed: a rolled-back first recording must check again
+        this.#courseSeen = seen;
         return out;
       }),
     );
@@ -315,7 +318,12 @@ export class Store {
     return this.#run(() => purgeExpired(this.c.db, this.now()));
   }
 
-  close(): Promise<void> {
-    return this.c.close();
+  #closed = false;
+
+  /** Closes the connection (the pool); calling it again does nothing. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.c.close();
   }
 }
