@@ -115,6 +115,8 @@ program
   .option('--write-expected', 'replace every <N>.out with what reference.c prints for <N>.in')
   .action(assignmentCheckCommand);
 
+(await import('./commands/store-commands.js')).registerStoreCommands(program);
+
 try {
   await program.parseAsync();
 } catch (err) {
