@@ -12,6 +12,8 @@ const common = {
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .default('redis://127.0.0.1:6379'),
   COURSE_FILE: z.string().default('course.yml'),
+  /** The course's database: a postgres:// URL, or an SQLite file; default data/fixsense.db. */
+  DATABASE_URL: z.string().min(1).optional(),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[\w-]+$/)

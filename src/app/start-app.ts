@@ -3,6 +3,7 @@ import { log } from '../core/log.js';
 import type { PipelineDeps } from '../pipeline/pipeline.js';
 import { createQueues, type Queues } from '../queue/queues.js';
 import type { Workers } from '../queue/workers.js';
+import { LazyStore } from '../store/lazy-store.js';
 import { webEnv, workerEnv } from './config.js';
 import { connectProducer } from './redis-connections.js';
 import { startWebSide } from './start-web-side.js';
@@ -25,6 +26,7 @@ export interface AppHandle {
   queues: Queues;
   workers?: Workers;
   pipeline?: PipelineDeps;
+  store: LazyStore;
   close(): Promise<void>;
 }
 
@@ -40,10 +42,11 @@ export async function startApp(o: StartOptions): Promise<AppHandle> {
   const base = (web ?? worker)!;
   const course = await loadCourse(base.COURSE_FILE);
 
+  const store = new LazyStore({ env: base.DATABASE_URL ? { DATABASE_URL: base.DATABASE_URL } : {} });
   const producer = await connectProducer(base.REDIS_URL);
   const queues = createQueues(producer, base.QUEUE_PREFIX, web ? { ackAfterMs: web.ACK_AFTER_MS } : {});
   const workerSide = worker
-    ? await startWorkerSide(worker, course, {
+    ? await startWorkerSide(worker, course, store, {
         health: !web,
         ...(o.lockDurationMs !== undefined ? { lockDurationMs: o.lockDurationMs } : {}),
         ...(o.retryAfterBaseValue !== undefined ? { retryAfterBaseValue: o.retryAfterBaseValue } : {}),
@@ -64,6 +67,7 @@ export async function startApp(o: StartOptions): Promise<AppHandle> {
     ...(workerSide?.healthPort !== undefined ? { healthPort: workerSide.healthPort } : {}),
     course,
     queues,
+    store,
     ...(workerSide ? { workers: workerSide.workers, pipeline: workerSide.pipeline } : {}),
     async close() {
       // stop taking webhooks, finish the requests in flight, then the jobs in flight
@@ -71,6 +75,7 @@ export async function startApp(o: StartOptions): Promise<AppHandle> {
       await workerSide?.close();
       await queues.close();
       producer.disconnect();
+      await store.close();
       log('stopped');
     },
   };

@@ -7,6 +7,7 @@ import type { PipelineDeps } from '../pipeline/pipeline.js';
 import { createQueues } from '../queue/queues.js';
 import { startWorkers, type Workers } from '../queue/workers.js';
 import type { WorkerEnv } from './config.js';
+import type { LazyStore } from '../store/lazy-store.js';
 import { listen, type Listening } from './http-server.js';
 import { connectWorker } from './redis-connections.js';
 
@@ -26,7 +27,31 @@ export interface WorkerSide {
 }
 
 /** The grading side: the pipeline, GitHub clients sharing one write budget, the workers. */
-export async function startWorkerSide(env: WorkerEnv, course: Course, o: WorkerSideOptions): Promise<WorkerSide> {
+const HOUR = 3_600_000;
+
+/** Sources past the course's keep_sources_days are purged once an hour, as are expired sessions and claims. */
+function startRetention(store: LazyStore, course: Course): NodeJS.Timeout {
+  const purge = () =>
+    void store
+      .use(async (s) => {
+        await s.purgeExpired();
+        if (course.keepSourcesDays === null) return;
+        const r = await s.purgeSources({ before: Date.now() - course.keepSourcesDays * 24 * HOUR });
+        log('sources-purged', { ...r });
+      })
+      .catch((err: Error) => log('purge-failed', { error: err.message }));
+  const timer = setInterval(purge, HOUR);
+  timer.unref();
+  setTimeout(purge, 1000).unref();
+  return timer;
+}
+
+export async function startWorkerSide(
+  env: WorkerEnv,
+  course: Course,
+  store: LazyStore,
+  o: WorkerSideOptions,
+): Promise<WorkerSide> {
   const pipeline = await createPipelineDeps({
     ...(course.model ? { modelDir: course.model } : {}),
     ...(course.templates ? { templatesDir: course.templates } : {}),
@@ -53,7 +78,9 @@ export async function startWorkerSide(env: WorkerEnv, course: Course, o: WorkerS
     gradeConcurrency: env.WORKER_CONCURRENCY,
     ackConcurrency: env.ACK_CONCURRENCY,
     lockDurationMs: o.lockDurationMs ?? env.WORKER_LOCK_MS,
+    store,
   });
+  const retention = startRetention(store, course);
   // a supervisor's liveness probe: answered by the same event loop that grades, so a frozen
   // loop (a checker gone wild, say) shows as a probe that times out
   let health: Listening | undefined;
@@ -75,6 +102,7 @@ export async function startWorkerSide(env: WorkerEnv, course: Course, o: WorkerS
     pipeline,
     ...(health ? { healthPort: health.port } : {}),
     async close() {
+      clearInterval(retention);
       await health?.close();
       // close() lets active jobs finish: a graceful stop loses nothing
       await workers.close();

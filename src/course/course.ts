@@ -21,8 +21,22 @@ const assignmentEntry = z
   })
   .strict();
 
+/** The term's name, as staff say it: 2027-spring, fall-2026, ws26. */
+const termName = z.string().regex(/^[\w.-]{1,40}$/, 'letters, digits, ., - and _ only (e.g. 2027-spring)');
+
 export const courseFileSchema = z
   .object({
+    /** The course's name in the store (default: the folder course.yml is in). */
+    name: z.string().min(1).max(100).optional(),
+    /** The term every grading is recorded under (default: the current year). */
+    term: termName.optional(),
+    store: z
+      .object({
+        /** Days a submission's source is kept after it was graded; without it, until `fixsense db purge`. */
+        keep_sources_days: z.number().int().min(1).max(3650).optional(),
+      })
+      .strict()
+      .optional(),
     assignments: z.array(assignmentEntry).min(1),
     feedback: feedbackConfigSchema.optional(),
     /** On a plain push: only the check run (default), or a commit comment too. */
@@ -43,6 +57,9 @@ export interface CourseAssignment {
 
 export interface Course {
   file: string;
+  name: string;
+  term: string;
+  keepSourcesDays: number | null;
   assignments: CourseAssignment[];
   feedback: FeedbackConfig;
   pushFeedback: 'check_run' | 'commit_comment';
@@ -98,6 +115,9 @@ export async function loadCourse(file: string): Promise<Course> {
   }
   return {
     file,
+    name: r.data.name ?? path.basename(dir),
+    term: r.data.term ?? String(new Date().getFullYear()),
+    keepSourcesDays: r.data.store?.keep_sources_days ?? null,
     assignments,
     feedback: r.data.feedback ?? feedbackConfigSchema.parse({}),
     pushFeedback: r.data.push_feedback,

@@ -13,6 +13,10 @@ export const gradeJobSchema = z.object({
   deliveryId: z.string(),
   /** When the webhook arrived (ms since the epoch), for latency figures. */
   receivedAt: z.number(),
+  /** Who pushed (or opened the pull request): the student, as GitHub knows them. */
+  student: z.object({ login: z.string().min(1), id: z.number().int().positive().nullable() }).optional(),
+  /** The branch pushed to, or the pull request's head branch. */
+  branch: z.string().min(1).nullable().optional(),
   /** check_run.rerequested: the run the student asked to repeat. */
   rerunOf: z.number().int().optional(),
   /** Set by the acknowledging stage: the in-progress check run to complete. */

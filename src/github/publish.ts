@@ -213,6 +213,12 @@ export function findOwnComment(
 
 export type CommentOutcome = 'created' | 'updated' | 'unchanged' | 'stale';
 
+export interface CommentResult {
+  outcome: CommentOutcome;
+  /** The comment that now holds the feedback (the existing one when left alone). */
+  id: number | null;
+}
+
 /**
  * One comment per pull request (or commit) and assignment, updated on each push; the caller
  * serialises calls for one thread, so the read-compare-write below is not raced. An
@@ -223,22 +229,27 @@ async function upsertComment(
   existing: ListedComment | undefined,
   job: GradeJob,
   body: string,
-  write: { create(text: string): Promise<unknown>; update(id: number, text: string): Promise<unknown> },
-): Promise<CommentOutcome> {
+  write: {
+    create(text: string): Promise<{ data: { id: number } }>;
+    update(id: number, text: string): Promise<unknown>;
+  },
+): Promise<CommentResult> {
   const text = commentBody(job, body);
   if (existing) {
     const shows = commentShows(existing.body ?? '');
-    if (shows.receivedAt > job.receivedAt) return 'stale';
+    if (shows.receivedAt > job.receivedAt) return { outcome: 'stale', id: existing.id };
     // a re-run of an older commit, asked for later, still must not replace the newer commit's feedback
-    if (job.trigger === 'rerequested' && shows.sha !== null && shows.sha !== job.sha) return 'stale';
+    if (job.trigger === 'rerequested' && shows.sha !== null && shows.sha !== job.sha)
+      return { outcome: 'stale', id: existing.id };
     // the same feedback as shown costs no write, even for another commit: the grading lock and
     // the newest-commit check keep an older commit from publishing after a newer one anyway
-    if (existing.body?.replace(TRAILER, '') === text.replace(TRAILER, '')) return 'unchanged';
+    if (existing.body?.replace(TRAILER, '') === text.replace(TRAILER, ''))
+      return { outcome: 'unchanged', id: existing.id };
     await write.update(existing.id, text);
-    return 'updated';
+    return { outcome: 'updated', id: existing.id };
   }
-  await write.create(text);
-  return 'created';
+  const { data } = await write.create(text);
+  return { outcome: 'created', id: data.id };
 }
 
 export async function upsertPullRequestComment(
@@ -246,7 +257,7 @@ export async function upsertPullRequestComment(
   job: GradeJob,
   body: string,
   botLogin: string,
-): Promise<CommentOutcome> {
+): Promise<CommentResult> {
   const where = { owner: job.owner, repo: job.repo };
   const comments = await gh.paginate(gh.rest.issues.listComments, {
     ...where,
@@ -265,7 +276,7 @@ export async function upsertCommitComment(
   job: GradeJob,
   body: string,
   botLogin: string,
-): Promise<CommentOutcome> {
+): Promise<CommentResult> {
   const where = { owner: job.owner, repo: job.repo };
   const comments = await gh.paginate(gh.rest.repos.listCommentsForCommit, {
     ...where,

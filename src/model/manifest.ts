@@ -7,6 +7,8 @@ import { z } from 'zod';
  */
 export const manifestSchema = z.object({
   schema: z.literal('fixsense/model-manifest@1'),
+  /** The model registry's name for this model (e.g. 2027-spring.1); absent before the registry. */
+  version: z.string().min(1).optional(),
   model: z.object({
     file: z.string(),
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
@@ -52,3 +54,11 @@ export const manifestSchema = z.object({
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;
+
+/**
+ * The name every check run, comment and stored grading gives the model that made a
+ * prediction: the registry's version when the model has one, else its file's hash.
+ */
+export function modelVersionOf(m: Manifest): string {
+  return m.version ?? `sha256-${m.model.sha256.slice(0, 12)}`;
+}

@@ -16,9 +16,14 @@ import {
   upsertCommitComment,
   upsertPullRequestComment,
   type CommentOutcome,
+  type CommentResult,
 } from '../github/publish.js';
+import { modelVersionOf } from '../model/manifest.js';
+import { StoreUnavailableError } from '../store/errors.js';
+import { feedbackFields, jobFields, type GradingRecord } from '../store/grading-record.js';
+import type { LazyStore } from '../store/lazy-store.js';
 import { RateLimitedError } from '../github/write-limiter.js';
-import { runPipeline, type PipelineDeps } from '../pipeline/pipeline.js';
+import { runPipeline, type Feedback, type PipelineDeps } from '../pipeline/pipeline.js';
 import { SandboxFailureError, SandboxUnavailableError } from '../sandbox/errors.js';
 import type { CheckRunState, PublishClaim } from './check-run-state.js';
 import type { Queues } from './queues.js';
@@ -43,6 +48,8 @@ export interface GradeStageDeps {
   github: GitHubClients;
   locks: RepositoryLocks;
   state: CheckRunState;
+  /** Where every grading is recorded, before it is published. */
+  store: LazyStore;
 }
 
 export interface Attempt {
@@ -61,6 +68,29 @@ export const SANDBOX_ATTEMPTS = 2;
 function isFinal(err: unknown, attempt: Attempt): boolean {
   const sandbox = err instanceof SandboxFailureError || err instanceof SandboxUnavailableError;
   return attempt.attemptsMade + 1 >= (sandbox ? Math.min(SANDBOX_ATTEMPTS, attempt.attempts) : attempt.attempts);
+}
+
+/** What the store keeps of one grading: the job, the feedback as published, the source. */
+function gradingRecord(
+  d: GradeStageDeps,
+  data: GradeJob,
+  a: CourseAssignment,
+  f: Feedback,
+  source: Buffer,
+): GradingRecord {
+  const manifest = d.pipeline.predictor?.manifest;
+  return {
+    ...jobFields(data),
+    course: d.course.name,
+    term: d.course.term,
+    student: data.student ?? { login: data.owner, id: null },
+    branch: data.branch ?? null,
+    repositoryId: null,
+    gradedAt: Date.now(),
+    ...feedbackFields(f),
+    modelVersion: f.prediction && manifest ? modelVersionOf(manifest) : null,
+    source: { fileName: a.source, content: source },
+  };
 }
 
 /** How long the grading stage waits for the acknowledging stage to finish creating a run. */
@@ -158,19 +188,29 @@ export async function gradeStage(
       assignment: a.assignment,
     });
     const t2 = performance.now();
+    // recorded before it is published, so a published grading is always recorded (a retry finds the row)
+    await d.store.use((s) => s.recordGrading(gradingRecord(d, data, a, feedback, source)));
     const checkRunId = await publishRun(d, gh, data, a, attempt.id, gradedCheckRun(feedback, a, lineCount(source)));
-    let comment: CommentOutcome | 'none' = 'none';
+    let comment: CommentResult | null = null;
     if (data.pullRequest || d.course.pushFeedback === 'commit_comment') {
       const bot = await d.github.botLogin();
       comment = data.pullRequest
         ? await upsertPullRequestComment(gh, data, feedback.comment, bot)
         : await upsertCommitComment(gh, data, feedback.comment, bot);
     }
+    await d.store.use((s) =>
+      s.recordPublication(attempt.id, {
+        checkRunId,
+        commentId: comment?.id ?? null,
+        commentKind: comment ? (data.pullRequest ? 'pull_request' : 'commit') : null,
+        publishedAt: Date.now(),
+      }),
+    );
     const r = result({
       verdict: feedback.report.verdict,
       conclusion: feedback.check.conclusion,
       checkRunId,
-      comment,
+      comment: comment?.outcome ?? 'none',
       flagged: feedback.review.flagged,
     });
     const ms = {
@@ -181,7 +221,8 @@ export async function gradeStage(
     log('graded', { ...where, assignment: data.assignment, ...r, ms, review: feedback.review.reasons });
     return r;
   } catch (err) {
-    if (err instanceof RateLimitedError || !isFinal(err, attempt)) throw err;
+    // waiting for GitHub's budget or the database is not a failure: the job is delayed, not failed
+    if (err instanceof RateLimitedError || err instanceof StoreUnavailableError || !isFinal(err, attempt)) throw err;
     // the last attempt: the student is told, the staff find it in the log
     log('grading-failed', { ...where, attempt: attempt.attemptsMade + 1, error: (err as Error).message });
     await publishRun(d, gh, data, a, attempt.id, { conclusion: 'neutral', ...GRADING_FAILED }).catch((e: Error) =>

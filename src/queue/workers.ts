@@ -6,6 +6,8 @@ import { log } from '../core/log.js';
 import type { GitHubClients } from '../github/installation-octokit.js';
 import { GRADING_FAILED } from '../github/publish.js';
 import { RateLimitedError } from '../github/write-limiter.js';
+import { StoreUnavailableError } from '../store/errors.js';
+import type { LazyStore } from '../store/lazy-store.js';
 import type { PipelineDeps } from '../pipeline/pipeline.js';
 import { acknowledge } from './ack-stage.js';
 import { CheckRunState } from './check-run-state.js';
@@ -28,6 +30,9 @@ export interface WorkerDeps {
   lockDurationMs?: number;
   /** How long a job whose repository is being graded waits before it looks again. */
   busyRetryMs?: number;
+  store: LazyStore;
+  /** How long a job waits for a database that does not answer before it tries again. */
+  storeRetryMs?: number;
 }
 
 /** Jobs come back from Redis: checked before anything acts on them. */
@@ -44,14 +49,28 @@ async function delay(job: Job, token: string | undefined, ms: number): Promise<n
   throw new DelayedError();
 }
 
-/** GitHub's write budget is used up for a while: wait in the delayed set. */
-async function delayOnRateLimit<T>(job: Job, token: string | undefined, f: () => Promise<T>): Promise<T> {
+/**
+ * GitHub's write budget is used up for a while, or the database does not answer: wait in the
+ * delayed set, without spending an attempt, however long it takes. Nothing is lost.
+ */
+async function delayWhileUnavailable<T>(
+  job: Job,
+  token: string | undefined,
+  storeRetryMs: number,
+  f: () => Promise<T>,
+): Promise<T> {
   try {
     return await f();
   } catch (err) {
-    if (!(err instanceof RateLimitedError)) throw err;
-    log('rate-limited', { job: job.id, waitMs: err.waitMs });
-    return delay(job, token, err.waitMs);
+    if (err instanceof RateLimitedError) {
+      log('rate-limited', { job: job.id, waitMs: err.waitMs });
+      return delay(job, token, err.waitMs);
+    }
+    if (err instanceof StoreUnavailableError) {
+      log('store-unavailable', { job: job.id, error: err.message, retryInMs: storeRetryMs });
+      return delay(job, token, storeRetryMs);
+    }
+    throw err;
   }
 }
 
@@ -98,7 +117,7 @@ export function startWorkers(d: WorkerDeps): Workers {
     GRADE_QUEUE,
     async (job, token) => {
       const { data, a } = load(job);
-      return delayOnRateLimit(job, token, async () => {
+      return delayWhileUnavailable(job, token, d.storeRetryMs ?? 5000, async () => {
         const outcome = await gradeStage({ ...d, locks, state }, data, a, {
           attemptsMade: job.attemptsMade,
           attempts: job.opts.attempts ?? 1,

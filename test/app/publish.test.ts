@@ -42,25 +42,25 @@ describe('the sticky pull-request comment', () => {
     expect(bot).toBe('fixsense[bot]');
     const older = job({ sha: sha('older'), receivedAt: 1000 });
     const newer = job({ sha: sha('newer'), receivedAt: 2000 });
-    expect(await upsertPullRequestComment(gh, newer, 'newer feedback', bot)).toBe('created');
-    expect(await upsertPullRequestComment(gh, older, 'older feedback', bot)).toBe('stale');
+    expect((await upsertPullRequestComment(gh, newer, 'newer feedback', bot)).outcome).toBe('created');
+    expect((await upsertPullRequestComment(gh, older, 'older feedback', bot)).outcome).toBe('stale');
     const [c] = fake.comments.filter((x) => x.repo === 'median-order');
     expect(c!.body).toContain('newer feedback');
     expect(commentShows(c!.body)).toEqual({ sha: newer.sha, receivedAt: 2000 });
     // a re-run of the older commit, asked for later, is still older feedback
     const rerun = job({ sha: older.sha, receivedAt: 3000, trigger: 'rerequested', rerunOf: 5 });
-    expect(await upsertPullRequestComment(gh, rerun, 'older feedback again', bot)).toBe('stale');
+    expect((await upsertPullRequestComment(gh, rerun, 'older feedback again', bot)).outcome).toBe('stale');
     // the same feedback again costs no write
     const writes = fake.writes.length;
-    expect(await upsertPullRequestComment(gh, newer, 'newer feedback', bot)).toBe('unchanged');
+    expect((await upsertPullRequestComment(gh, newer, 'newer feedback', bot)).outcome).toBe('unchanged');
     expect(fake.writes.length).toBe(writes);
     // so does a newer commit whose feedback reads the same
     const same = job({ sha: sha('same'), receivedAt: 3500 });
-    expect(await upsertPullRequestComment(gh, same, 'newer feedback', bot)).toBe('unchanged');
+    expect((await upsertPullRequestComment(gh, same, 'newer feedback', bot)).outcome).toBe('unchanged');
     expect(fake.writes.length).toBe(writes);
     // a newer commit with other feedback replaces it
     const newest = job({ sha: sha('newest'), receivedAt: 4000 });
-    expect(await upsertPullRequestComment(gh, newest, 'newest feedback', bot)).toBe('updated');
+    expect((await upsertPullRequestComment(gh, newest, 'newest feedback', bot)).outcome).toBe('updated');
     expect(fake.comments.filter((x) => x.repo === 'median-order')).toHaveLength(1);
     expect(fake.violations).toEqual([]);
   });

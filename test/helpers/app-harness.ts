@@ -52,6 +52,8 @@ export function env(fake: FakeGitHub, overrides: Record<string, string> = {}): N
     GITHUB_API_URL: fake.url,
     COURSE_FILE: courseFile(),
     QUEUE_PREFIX: `fxtest-${randomBytes(4).toString('hex')}`,
+    // each App under test records into its own embedded store
+    DATABASE_URL: path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fixsense-store-')), 'fixsense.db'),
     WORKER_CONCURRENCY: '2',
     FIXSENSE_QUIET: '1',
     ...overrides,
