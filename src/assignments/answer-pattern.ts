@@ -17,6 +17,11 @@ export interface AnswerPattern {
   re: RE2JS;
   /** With the u flag, an empty match steps over a whole surrogate pair, as JavaScript's does. */
   unicode: boolean;
+  /**
+   * What one character of search costs, in units of a 64-instruction program: the engine may
+   * track every instruction at once, so a large ambiguous pattern costs more per character.
+   */
+  costPerChar: number;
 }
 
 const compiled = new Map<string, AnswerPattern>();
@@ -61,7 +66,7 @@ export function compileAnswerPattern(pattern: string, flags: string): AnswerPatt
     throw new AnswerPatternError(
       `is too large: it compiles to ${re.programSize()} instructions, more than ${MAX_PROGRAM_SIZE} (large repeat counts such as {500} multiply)`,
     );
-  const p: AnswerPattern = { re, unicode: flags.includes('u') };
+  const p: AnswerPattern = { re, unicode: flags.includes('u'), costPerChar: Math.ceil(re.programSize() / 64) };
   compiled.set(key, p);
   return p;
 }

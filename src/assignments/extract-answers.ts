@@ -13,7 +13,10 @@ export interface AnswerLimits {
   answers: number;
   /** The longest match, and the farthest a search looks past where a match starts. */
   matchChars: number;
-  /** Characters the searches may be handed in all (each search is charged its whole window). */
+  /**
+   * Characters the searches may be handed in all: each search is charged its whole window,
+   * once per 64 instructions of the compiled pattern (the IntroClass patterns are under 64).
+   */
   workChars: number;
 }
 
@@ -24,7 +27,7 @@ export const ANSWER_LIMITS: AnswerLimits = {
   workChars: 32 * 1024 * 1024,
 };
 
-/** The event loop gets a turn after every this many characters handed to the engine. */
+/** The event loop gets a turn after every this many characters handed to the engine (weighted as workChars). */
 export const YIELD_EVERY_CHARS = 64 * 1024;
 
 export type AnswerLimitKind = 'scan' | 'answers' | 'match' | 'work';
@@ -68,8 +71,8 @@ export async function extractAnswers(
   while (pos <= n) {
     const end = Math.min(n, pos + window);
     work.searches++;
-    work.chars += end - pos + 1;
-    sinceYield += end - pos + 1;
+    work.chars += (end - pos + 1) * pattern.costPerChar;
+    sinceYield += (end - pos + 1) * pattern.costPerChar;
     if (work.chars > limits.workChars)
       return stop(
         'work',

@@ -79,6 +79,19 @@ describe('answer limits', () => {
     expect(big.work.chars).toBeLessThanOrEqual((ANSWER_LIMITS.answers + 1) * (2 * ANSWER_LIMITS.matchChars + 1));
   });
 
+  it('a large ambiguous pattern costs more per character, and reaches the work limit sooner', async () => {
+    const p = compileAnswerPattern('(?:a|b|ab|ba){1,240}c|a', '');
+    expect(p.costPerChar).toBe(Math.ceil(p.re.programSize() / 64));
+    expect(p.costPerChar).toBeGreaterThan(20);
+    const limits = { ...ANSWER_LIMITS, workChars: 2 * MiB };
+    const r = await extractAnswers(p, 'ab'.repeat(MiB / 2), false, limits);
+    expect(r.limit?.kind).toBe('work');
+    expect(r.work.searches).toBeLessThanOrEqual(
+      Math.ceil(limits.workChars / ((2 * ANSWER_LIMITS.matchChars + 1) * p.costPerChar)) + 1,
+    );
+    expect(compileAnswerPattern(smallest.type === 'answer' ? smallest.pattern : '', 'i').costPerChar).toBe(1);
+  });
+
   it('finds exactly what JavaScript finds across its search windows', async () => {
     const cases: Array<[string, string, string]> = [
       [
