@@ -100,7 +100,7 @@ export async function extractAnswers(
     if (stopAt - start > reach)
       return stop(
         'match',
-        `a match of the answer pattern at byte ${start} is longer than ${reach} bytes, the most the answer checker reads for one answer`,
+        `from byte ${start} the answer pattern matches (or would need to look) further than ${reach} bytes, the most the answer checker reads for one answer`,
       );
     if (stopAt === start) {
       pos = stopAt + (pattern.unicode && (text.codePointAt(stopAt) ?? 0) > 0xffff ? 2 : 1);

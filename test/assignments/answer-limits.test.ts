@@ -56,7 +56,7 @@ describe('answer limits', () => {
       expect(r.outcome).toBe('WRONG_ANSWER');
       // the search may meet the long match part of the way in: the byte named is within its first 1024
       const at = Number(
-        /^a match of the answer pattern at byte (\d+) is longer than 1024 bytes, the most the answer checker reads for one answer$/.exec(
+        /^from byte (\d+) the answer pattern matches \(or would need to look\) further than 1024 bytes, the most the answer checker reads for one answer$/.exec(
           r.detail ?? '',
         )?.[1],
       );

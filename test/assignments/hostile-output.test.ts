@@ -79,7 +79,9 @@ describe('a megabyte of digits', () => {
       const { report } = await gradeCountingTurns(digitsProgram(MiB - 64, ' is the smallest\\n'));
       const t = report.tests[0]!;
       expect(t.verdict).toBe('WRONG_ANSWER');
-      expect(t.detail).toMatch(/^a match of the answer pattern at byte \d+ is longer than 1024 bytes/);
+      expect(t.detail).toMatch(
+        /^from byte \d+ the answer pattern matches \(or would need to look\) further than 1024 bytes/,
+      );
     },
   );
 });
