@@ -1,19 +1,5 @@
 import { z } from 'zod';
-
-const regex = z
-  .string()
-  .min(1)
-  .refine(
-    (s) => {
-      try {
-        new RegExp(s);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { message: 'is not a valid regular expression' },
-  );
+import { AnswerPatternError, compileAnswerPattern } from './answer-pattern.js';
 
 export const checkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('exact') }).strict(),
@@ -23,12 +9,13 @@ export const checkerSchema = z.discriminatedUnion('type', [
    * IntroClass style: `pattern` pulls answers out of the expected and the actual output
    * (the first capture group that took part in a match, else the whole match). With
    * `match: set` a test passes when the program states the expected answer(s) and no
-   * other; with `match: sequence` the list of answers must be equal, in order.
+   * other; with `match: sequence` the list of answers must be equal, in order. The pattern
+   * is JavaScript syntax run on a linear-time engine (RE2): see answer-pattern.ts.
    */
   z
     .object({
       type: z.literal('answer'),
-      pattern: regex,
+      pattern: z.string().min(1),
       flags: z
         .string()
         .regex(/^[imsu]*$/, 'may only contain i, m, s, u')
@@ -36,7 +23,16 @@ export const checkerSchema = z.discriminatedUnion('type', [
       match: z.enum(['set', 'sequence']).default('set'),
       answer_case: z.enum(['sensitive', 'insensitive']).default('sensitive'),
     })
-    .strict(),
+    .strict()
+    .superRefine((c, ctx) => {
+      if (!/^[imsu]*$/.test(c.flags)) return; // reported by flags' own rule
+      try {
+        compileAnswerPattern(c.pattern, c.flags);
+      } catch (err) {
+        if (!(err instanceof AnswerPatternError)) throw err;
+        ctx.addIssue({ code: 'custom', path: ['pattern'], message: err.message });
+      }
+    }),
 ]);
 
 export type CheckerConfig = z.infer<typeof checkerSchema>;

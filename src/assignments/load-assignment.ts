@@ -5,7 +5,9 @@ import type { z } from 'zod';
 import { DEFAULT_COMPILE_LIMITS, DEFAULT_TEST_LIMITS } from '../sandbox/limits.js';
 import { AssignmentError, type Assignment, type TestCase } from './assignment.js';
 import { assignmentFileSchema, type AssignmentFile } from './assignment-schema.js';
+import { compileAnswerPattern } from './answer-pattern.js';
 import type { CheckerConfig } from './checker-schema.js';
+import { extractAnswers } from './extract-answers.js';
 import { INTROCLASS_CHECKERS } from './introclass-checkers.js';
 
 const KiB = 1024;
@@ -115,6 +117,23 @@ function inferChecker(name: string): CheckerConfig {
   return INTROCLASS_CHECKERS[name] ?? { type: 'normalized' };
 }
 
+/**
+ * An expected output the answer checker cannot read whole (too long, too many answers, an
+ * answer longer than it reads) would fail every submission: say so when the course loads.
+ */
+async function refuseUnreadableExpected(dir: string, checker: CheckerConfig, tests: TestCase[]): Promise<void> {
+  if (checker.type !== 'answer') return;
+  const pattern = compileAnswerPattern(checker.pattern, checker.flags);
+  for (const t of tests) {
+    const { limit } = await extractAnswers(pattern, t.expected.toString('latin1'), false);
+    if (limit)
+      throw new AssignmentError(
+        path.join(dir, 'tests', t.suite, `${t.n}.out`),
+        `the answer checker cannot read this expected output: ${limit.detail}`,
+      );
+  }
+}
+
 /** Loads and validates an assignment folder (IntroClass layout, optional assignment.yml). */
 export async function loadAssignment(dir: string): Promise<Assignment> {
   const abs = path.resolve(dir);
@@ -123,6 +142,8 @@ export async function loadAssignment(dir: string): Promise<Assignment> {
   const name = path.basename(abs);
   const cfg = await readAssignmentFile(abs);
   const tests = await readTests(abs, cfg);
+  const checker = cfg.checker ?? inferChecker(name);
+  await refuseUnreadableExpected(abs, checker, tests);
   const reference = path.join(abs, 'reference.c');
   const hasReference = await fs.access(reference).then(
     () => true,
@@ -137,7 +158,7 @@ export async function loadAssignment(dir: string): Promise<Assignment> {
     dir: abs,
     title: cfg.title ?? name,
     sourceFile: cfg.source ?? `${name}.c`,
-    checker: cfg.checker ?? inferChecker(name),
+    checker,
     limits: {
       ...DEFAULT_TEST_LIMITS,
       cpuMs,

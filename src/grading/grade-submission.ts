@@ -6,7 +6,7 @@ import type { Sandbox } from '../sandbox/sandbox.js';
 import { parseDiagnostics, renameSource } from './diagnostics.js';
 import { displayText } from './display-text.js';
 import type { TestReport, TestResult, TestVerdict } from './report.js';
-import { signalName, verdictOf } from './verdict.js';
+import { signalName, verdictOf, type Judgement } from './verdict.js';
 
 const SANDBOX_SOURCE = '/tmp/main.c';
 const SANDBOX_BINARY = '/tmp/prog';
@@ -119,14 +119,22 @@ function sameBehaviour(a: RawRun, b: RawRun): boolean {
   return a.stdout.equals(b.stdout) && a.exitCode === b.exitCode && a.signal === b.signal;
 }
 
-function judge(test: TestCase, run: RawRun, a: Assignment) {
-  return verdictOf(run, a.limits, a.exitCode, () =>
-    check(a.checker, test.expected.toString('latin1'), run.stdout.toString('latin1')),
-  );
+/** Each run is judged once: reading a long output is the costly part of checking. */
+const judgements = new WeakMap<RawRun, Promise<Judgement>>();
+
+function judge(test: TestCase, run: RawRun, a: Assignment): Promise<Judgement> {
+  let j = judgements.get(run);
+  if (!j) {
+    j = verdictOf(run, a.limits, a.exitCode, () =>
+      check(a.checker, test.expected.toString('latin1'), run.stdout.toString('latin1')),
+    );
+    judgements.set(run, j);
+  }
+  return j;
 }
 
-function testResult(test: TestCase, run: RawRun, a: Assignment, reruns: RawRun[]): TestResult {
-  const { verdict, detail, check: checked } = judge(test, run, a);
+async function testResult(test: TestCase, run: RawRun, a: Assignment, reruns: RawRun[]): Promise<TestResult> {
+  const { verdict, detail, check: checked } = await judge(test, run, a);
   const actual = displayText(run.stdout, 8192);
   const result: TestResult = {
     id: test.id,
@@ -152,7 +160,10 @@ function testResult(test: TestCase, run: RawRun, a: Assignment, reruns: RawRun[]
   if (checked?.expectedAnswers && checked.actualAnswers) {
     result.answers = { expected: checked.expectedAnswers, actual: checked.actualAnswers };
   }
-  if (reruns.length > 0) result.rerunVerdicts = reruns.map((r) => judge(test, r, a).verdict);
+  if (reruns.length > 0) {
+    result.rerunVerdicts = [];
+    for (const r of reruns) result.rerunVerdicts.push((await judge(test, r, a)).verdict);
+  }
   return result;
 }
 
@@ -169,7 +180,7 @@ export async function gradeSubmission(
   const fileName = opts.fileName ?? a.sourceFile;
   const { section, binary } = await compileSubmission(source, a, sandbox, fileName);
   const runStart = performance.now();
-  let tests: TestResult[] = [];
+  const tests: TestResult[] = [];
   if (binary) {
     const first = await runLanes(
       sandbox,
@@ -178,7 +189,9 @@ export async function gradeSubmission(
       a,
     );
     const rerunCount = opts.reruns ?? a.reruns;
-    const flaky = a.tests.map((t, i) => i).filter((i) => RERUN_VERDICTS.has(judge(a.tests[i]!, first[i]!, a).verdict));
+    const flaky: number[] = [];
+    for (const [i, t] of a.tests.entries())
+      if (RERUN_VERDICTS.has((await judge(t, first[i]!, a)).verdict)) flaky.push(i);
     const rerunIdx = Array.from({ length: rerunCount }, () => flaky).flat();
     const again = rerunIdx.length
       ? await runLanes(
@@ -189,7 +202,7 @@ export async function gradeSubmission(
         )
       : [];
     const rerunsOf = (i: number) => again.filter((_, k) => rerunIdx[k] === i);
-    tests = a.tests.map((t, i) => testResult(t, first[i]!, a, rerunsOf(i)));
+    for (const [i, t] of a.tests.entries()) tests.push(await testResult(t, first[i]!, a, rerunsOf(i)));
   }
   const end = performance.now();
   const passed = tests.filter((t) => t.verdict === 'PASS').length;

@@ -35,13 +35,19 @@ function describeSignal(signal: number): string {
  */
 const MEMORY_SHARE = 0.5;
 
+export interface Judgement {
+  verdict: TestVerdict;
+  detail?: string;
+  check?: CheckResult;
+}
+
 /** Classifies one run: limits first, then crashes, then the checker's judgement. */
-export function verdictOf(
+export async function verdictOf(
   run: RawRun,
   limits: RunLimits,
   exitPolicy: 'ignore' | 'must_be_zero',
-  check: () => CheckResult,
-): { verdict: TestVerdict; detail?: string; check?: CheckResult } {
+  check: () => Promise<CheckResult>,
+): Promise<Judgement> {
   if (run.spawnFailed)
     return { verdict: 'RUNTIME_ERROR', detail: `the program could not start: ${run.stderr.toString()}` };
   if (run.cpuLimit) return { verdict: 'TIMEOUT', detail: `used more than ${limits.cpuMs} ms of CPU time` };
@@ -58,8 +64,9 @@ export function verdictOf(
     };
   }
   if (run.signal !== null) return { verdict: 'RUNTIME_ERROR', detail: describeSignal(run.signal) };
-  const result = check();
-  if (result.outcome !== 'PASS') return { verdict: result.outcome, check: result };
+  const result = await check();
+  if (result.outcome !== 'PASS')
+    return { verdict: result.outcome, ...(result.detail ? { detail: result.detail } : {}), check: result };
   if (exitPolicy === 'must_be_zero' && run.exitCode !== 0) {
     return { verdict: 'RUNTIME_ERROR', detail: `exited with status ${run.exitCode}`, check: result };
   }

@@ -94,6 +94,24 @@ exit_code: must_be_zero
     expect((await rejection(tempAssignment('x', one, 'source: ../../etc/passwd.c\n'))).message).toMatch(/source/);
   });
 
+  it('rejects an answer pattern the linear-time engine cannot run, naming the file and the key', async () => {
+    const dir = tempAssignment('x', one, "checker: {type: answer, pattern: '(\\d)\\1'}\n");
+    expect((await rejection(dir)).message).toBe(
+      `${path.join(dir, 'assignment.yml')}: checker.pattern: backreferences and octal escapes (\\1 … \\9) are not supported`,
+    );
+    expect(
+      (await rejection(tempAssignment('x', one, "checker: {type: answer, pattern: '(?<=x)\\d'}\n"))).message,
+    ).toMatch(/assignment\.yml: checker\.pattern: lookahead and lookbehind/);
+  });
+
+  it('rejects an expected output the answer checker cannot read whole, naming the file', async () => {
+    const many = { input: '1\n', expected: '7 is the smallest\n'.repeat(10_001) };
+    const dir = tempAssignment('smallest', [many]);
+    expect((await rejection(dir)).message).toBe(
+      `${path.join(dir, 'tests', 'blackbox', '1.out')}: the answer checker cannot read this expected output: the output states more than 10000 answers; the answer checker stops there`,
+    );
+  });
+
   it('rejects hidden suites and points for suites that do not exist', async () => {
     expect((await rejection(tempAssignment('x', one, 'hidden: [secret]\n'))).message).toMatch(
       /hidden: no test suite named "secret"/,

@@ -22,38 +22,39 @@ const base: RawRun = {
   stdout: Buffer.from('ok\n'),
   stderr: Buffer.alloc(0),
 };
-const pass = (): CheckResult => ({ outcome: 'PASS' });
-const wrong = (): CheckResult => ({ outcome: 'WRONG_ANSWER' });
-const v = (run: Partial<RawRun>, check = pass, policy: 'ignore' | 'must_be_zero' = 'ignore') =>
-  verdictOf({ ...base, ...run }, DEFAULT_TEST_LIMITS, policy, check).verdict;
+const pass = async (): Promise<CheckResult> => ({ outcome: 'PASS' });
+const wrong = async (): Promise<CheckResult> => ({ outcome: 'WRONG_ANSWER' });
+const v = async (run: Partial<RawRun>, check = pass, policy: 'ignore' | 'must_be_zero' = 'ignore') =>
+  (await verdictOf({ ...base, ...run }, DEFAULT_TEST_LIMITS, policy, check)).verdict;
 
 describe('verdictOf', () => {
-  it('passes a clean run with the right output', () => expect(v({})).toBe('PASS'));
-  it('gives the checker verdict for a clean run', () => {
-    expect(v({}, wrong)).toBe('WRONG_ANSWER');
-    expect(v({}, () => ({ outcome: 'NO_ANSWER' }))).toBe('NO_ANSWER');
+  it('passes a clean run with the right output', async () => expect(await v({})).toBe('PASS'));
+  it('gives the checker verdict for a clean run', async () => {
+    expect(await v({}, wrong)).toBe('WRONG_ANSWER');
+    expect(await v({}, async () => ({ outcome: 'NO_ANSWER' }))).toBe('NO_ANSWER');
   });
-  it('limits come before everything else', () => {
-    expect(v({ cpuLimit: true, signal: 24, exited: false, exitCode: null })).toBe('TIMEOUT');
-    expect(v({ wallLimit: true, signal: 9, exited: false, exitCode: null })).toBe('TIMEOUT');
-    expect(v({ outputLimit: true, signal: 9, exited: false, exitCode: null })).toBe('OUTPUT_LIMIT');
-    expect(v({ signal: 25, exited: false, exitCode: null })).toBe('OUTPUT_LIMIT'); // SIGXFSZ
+  it('limits come before everything else', async () => {
+    expect(await v({ cpuLimit: true, signal: 24, exited: false, exitCode: null })).toBe('TIMEOUT');
+    expect(await v({ wallLimit: true, signal: 9, exited: false, exitCode: null })).toBe('TIMEOUT');
+    expect(await v({ outputLimit: true, signal: 9, exited: false, exitCode: null })).toBe('OUTPUT_LIMIT');
+    expect(await v({ signal: 25, exited: false, exitCode: null })).toBe('OUTPUT_LIMIT'); // SIGXFSZ
   });
-  it('a crash after using most of the memory is MEMORY_LIMIT, a small crash RUNTIME_ERROR', () => {
+  it('a crash after using most of the memory is MEMORY_LIMIT, a small crash RUNTIME_ERROR', async () => {
     const big = (DEFAULT_TEST_LIMITS.memoryBytes / 1024) * 0.9;
-    expect(v({ signal: 11, exited: false, exitCode: null, maxRssKb: big })).toBe('MEMORY_LIMIT');
-    expect(v({ exitCode: 1, maxRssKb: big }, wrong)).toBe('MEMORY_LIMIT');
-    expect(v({ signal: 11, exited: false, exitCode: null })).toBe('RUNTIME_ERROR');
+    expect(await v({ signal: 11, exited: false, exitCode: null, maxRssKb: big })).toBe('MEMORY_LIMIT');
+    expect(await v({ exitCode: 1, maxRssKb: big }, wrong)).toBe('MEMORY_LIMIT');
+    expect(await v({ signal: 11, exited: false, exitCode: null })).toBe('RUNTIME_ERROR');
     expect(
-      verdictOf({ ...base, signal: 8, exited: false, exitCode: null }, DEFAULT_TEST_LIMITS, 'ignore', pass).detail,
+      (await verdictOf({ ...base, signal: 8, exited: false, exitCode: null }, DEFAULT_TEST_LIMITS, 'ignore', pass))
+        .detail,
     ).toMatch(/^killed by SIGFPE \(arithmetic error: division or modulo by zero\?\)/);
   });
-  it('a non-zero exit fails a right answer only when the assignment says so', () => {
-    expect(v({ exitCode: 3 })).toBe('PASS');
-    expect(v({ exitCode: 3 }, pass, 'must_be_zero')).toBe('RUNTIME_ERROR');
-    expect(v({ exitCode: 3 }, wrong, 'must_be_zero')).toBe('WRONG_ANSWER');
+  it('a non-zero exit fails a right answer only when the assignment says so', async () => {
+    expect(await v({ exitCode: 3 })).toBe('PASS');
+    expect(await v({ exitCode: 3 }, pass, 'must_be_zero')).toBe('RUNTIME_ERROR');
+    expect(await v({ exitCode: 3 }, wrong, 'must_be_zero')).toBe('WRONG_ANSWER');
   });
-  it('a program that cannot start is a RUNTIME_ERROR', () => {
-    expect(v({ spawnFailed: true, exitCode: 127 })).toBe('RUNTIME_ERROR');
+  it('a program that cannot start is a RUNTIME_ERROR', async () => {
+    expect(await v({ spawnFailed: true, exitCode: 127 })).toBe('RUNTIME_ERROR');
   });
 });
