@@ -25,6 +25,13 @@ export const webEnvSchema = z.object({
   WEBHOOK_SECRET: z.string().min(8, 'must be at least 8 characters (the secret set in the GitHub App)'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   APP_ID: z.coerce.number().int().positive().optional(),
+  /** The largest webhook body read (GitHub's payloads are tens of kB; it caps them at 25 MB). */
+  WEBHOOK_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(25 * 1024 * 1024)
+    .default(1024 * 1024),
   /** A push still ungraded this long after it arrived gets an in-progress check run (if the write budget has room). */
   ACK_AFTER_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
 });

@@ -36,6 +36,7 @@ export async function startWebSide(
     secret: env.WEBHOOK_SECRET,
     course,
     ...(env.APP_ID ? { appId: env.APP_ID } : {}),
+    maxBodyBytes: env.WEBHOOK_MAX_BYTES,
     enqueue: (jobs) => enqueue(queues, jobs, producer),
     readiness: async () => ({
       redis: await redisReady(producer),

@@ -25,7 +25,9 @@ export class MalformedPayloadError extends Error {
  */
 const sha = z.string().regex(/^[0-9a-f]{40}$/, 'must be a 40-digit commit id');
 const positiveId = z.number().int().positive();
-const actor = z.looseObject({ login: z.string().optional(), type: z.string().optional() }).nullish();
+const actor = z
+  .looseObject({ login: z.string().optional(), id: z.number().int().optional(), type: z.string().optional() })
+  .nullish();
 const repository = z.looseObject({
   name: z.string().min(1),
   full_name: z.string().min(1),
@@ -57,12 +59,13 @@ const payloadSchemas = {
   pull_request: withAction.extend({
     pull_request: z.looseObject({
       number: positiveId,
-      head: z.looseObject({ sha }),
+      head: z.looseObject({ sha, ref: z.string().optional() }),
       base: z.looseObject({ ref: z.string() }),
       user: actor,
     }),
   }),
   check_run: withAction.extend({
+    sender: actor,
     check_run: z.looseObject({
       id: positiveId,
       head_sha: sha,
@@ -88,6 +91,12 @@ const isBot = (user: { login?: string | null; type?: string } | null | undefined
   user?.type === 'Bot' || /\[bot\]$/.test(user?.login ?? '');
 
 const ownerOf = (repo: z.infer<typeof repository>) => (repo.owner.login ?? repo.owner.name)!;
+
+/** The student a grading belongs to: who pushed, opened the pull request or asked for the re-run. */
+function studentOf(user: z.infer<typeof actor>, fallback: string | null | undefined): GradeJob['student'] {
+  const login = user?.login ?? fallback;
+  return login ? { login, id: user?.id && user.id > 0 ? user.id : null } : undefined;
+}
 
 /**
  * Which gradings a webhook asks for: pure, so every rule is tested without a server.
@@ -125,6 +134,8 @@ export function jobsForEvent(event: string, body: unknown, course: Course, appId
           assignment: a.name,
           pullRequest: null,
           trigger: 'push' as const,
+          student: studentOf(p.sender, p.pusher?.name),
+          branch,
         })),
         note: `grading ${matches.map((a) => a.name).join(', ')}`,
       };
@@ -149,6 +160,8 @@ export function jobsForEvent(event: string, body: unknown, course: Course, appId
           assignment: a.name,
           pullRequest: pr.number,
           trigger: 'pull_request' as const,
+          student: studentOf(pr.user, null),
+          branch: pr.head.ref ?? null,
         })),
         note: `grading ${matches.map((a) => a.name).join(', ')} for pull request #${pr.number}`,
       };
@@ -176,6 +189,7 @@ export function jobsForEvent(event: string, body: unknown, course: Course, appId
             pullRequest: run.pull_requests?.[0]?.number ?? null,
             trigger: 'rerequested' as const,
             rerunOf: run.id,
+            student: studentOf(p.sender, null),
           },
         ],
         note: `grading ${assignment} again`,

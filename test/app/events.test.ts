@@ -23,6 +23,9 @@ describe('which gradings a webhook asks for', () => {
         assignment: 'median',
         pullRequest: null,
         trigger: 'push',
+        // the student is who pushed, and the branch is recorded with the grading
+        student: { login: 'student', id: expect.any(Number) },
+        branch: 'main',
       },
     ]);
   });

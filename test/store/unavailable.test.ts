@@ -1,35 +1,10 @@
-import net from 'node:net';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../../src/store/errors.js';
 import { openStore } from '../../src/store/store.js';
 import { freshPostgres, freshSqlite, rawRows, type TestDatabase } from './databases.js';
 import { sampleRecord } from './sample-record.js';
-
-/** A TCP relay in front of the real PostgreSQL that can be cut and restored: the database "goes down". */
-class Relay {
-  #server: net.Server | null = null;
-  #sockets = new Set<net.Socket>();
-  port = 0;
-  constructor(private readonly target: { host: string; port: number }) {}
-  async up(): Promise<void> {
-    this.#server = net.createServer((client) => {
-      const upstream = net.connect(this.target);
-      for (const s of [client, upstream]) {
-        this.#sockets.add(s);
-        s.on('close', () => this.#sockets.delete(s));
-        s.on('error', () => s.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => this.#server!.listen(this.port, '127.0.0.1', resolve));
-    this.port = (this.#server.address() as net.AddressInfo).port;
-  }
-  async down(): Promise<void> {
-    for (const s of this.#sockets) s.destroy();
-    await new Promise<void>((resolve) => this.#server!.close(() => resolve()));
-  }
-}
+import { Relay } from '../helpers/tcp-relay.js';
 
 describe('PostgreSQL going down and coming back', () => {
   let d: TestDatabase;
