@@ -40,12 +40,17 @@ export interface Taxonomy {
   tagWhen: Record<string, string>;
 }
 
+/** The taxonomy file cannot be read or is not a valid taxonomy: the message names the file and the problem. */
+export class TaxonomyError extends Error {
+  override name = 'TaxonomyError';
+}
+
 export const defaultTaxonomyPath = path.join(modelsDir, 'taxonomy.json');
 
 export function parseTaxonomy(data: unknown, source = 'taxonomy'): Taxonomy {
   const r = taxonomySchema.safeParse(data);
   if (!r.success)
-    throw new Error(`${source}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new TaxonomyError(`${source}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const t = r.data;
   return {
     version: t.version,
@@ -61,7 +66,7 @@ export function loadTaxonomy(file = defaultTaxonomyPath): Taxonomy {
   try {
     data = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
+    throw new TaxonomyError(`${file}: ${(err as Error).message}`, { cause: err });
   }
   return parseTaxonomy(data, file);
 }

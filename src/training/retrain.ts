@@ -9,6 +9,7 @@ import type { Manifest } from '../model/manifest.js';
 import type { Taxonomy } from '../model/taxonomy.js';
 import { Sandbox } from '../sandbox/sandbox.js';
 import { confusionSvg } from './confusion-svg.js';
+import { DatasetError } from './dataset-error.js';
 import { evaluate, type EvaluationReport } from './evaluate.js';
 import type { Example } from './example.js';
 import { loadDataset } from './load-dataset.js';
@@ -62,7 +63,7 @@ export async function buildData(o: Omit<RetrainOptions, 'out' | 'command'>): Pro
     `labels: ${ds.examples.length} used, ${ds.dropped.length} dropped${ds.dropped.length ? ` (${summarise(ds.dropped)})` : ''}; splits ${JSON.stringify(splits)}`,
   );
   const trainEx = ds.examples.filter((e) => e.split === o.trainSplit);
-  if (!trainEx.length) throw new Error(`no examples in the "${o.trainSplit}" split of ${o.data}`);
+  if (!trainEx.length) throw new DatasetError(`no examples in the "${o.trainSplit}" split of ${o.data}`);
   const book = new AssignmentBook();
   const sandbox = new Sandbox();
   const cache = new ReportCache(cacheDir(), sandbox);
