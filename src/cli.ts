@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { fixsenseEnv } from './app/config.js';
 import { assignmentCheckCommand } from './commands/assignment-check.js';
 import { demoCommand } from './commands/demo.js';
 import { gradeCommand } from './commands/grade.js';
@@ -13,7 +14,9 @@ const program = new Command()
   .name('fixsense')
   .description('Grades C programs in a sandbox and explains what kind of fix a failing one needs.')
   .showHelpAfterError()
-  .exitOverride();
+  .exitOverride()
+  // every command: a bad FIXSENSE_* value is refused by name before anything runs
+  .hook('preAction', () => void fixsenseEnv());
 
 program
   .command('grade')

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { fixsenseEnv } from '../app/config.js';
 import { startApp } from '../app/start-app.js';
 import { log } from '../core/log.js';
 import { CliError } from './cli-error.js';
@@ -24,6 +25,8 @@ export async function serveCommand(flags: { web: boolean; worker: boolean; envFi
   if (!flags.web && !flags.worker) throw new CliError('nothing to run: --no-web and --no-worker together');
   const loaded = loadEnvFile(flags.envFile);
   if (loaded) log('env-file', { file: flags.envFile });
+  // the file may set FIXSENSE_* variables too: check them as cli.ts checked the environment's
+  if (loaded) fixsenseEnv();
   const app = await startApp({ web: flags.web, worker: flags.worker });
   let stopping = false;
   const stop = async (signal: string) => {
