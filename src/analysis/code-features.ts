@@ -1,5 +1,5 @@
 import { flatten, type FlatTree } from './flat-tree.js';
-import { parseC, type SyntaxNode, type Tree } from './parse-c.js';
+import { LOOP_TYPES, parseC, type SyntaxNode, type Tree } from './parse-c.js';
 
 /**
  * What a program is made of, in assignment-independent terms: control flow, comparisons,
@@ -130,7 +130,6 @@ const CTYPE_FUNCS = new Set([
   'ispunct',
 ]);
 const MATH_FUNCS = new Set(['abs', 'fabs', 'pow', 'sqrt', 'floor', 'ceil', 'round', 'labs', 'log10', 'fmod']);
-const LOOPS = new Set(['for_statement', 'while_statement', 'do_statement']);
 const CMP = new Set(['<', '<=', '>', '>=', '==', '!=']);
 
 const log1p = (x: number) => Math.log1p(Math.max(0, x));
@@ -348,7 +347,7 @@ export function codeFeatures(source: string, tree: Tree = parseC(source)): Recor
           for (const x of binariesOf(cond)) if (CMP.has(op(x))) c++;
           cmpInCondMax = Math.max(cmpInCondMax, c);
         }
-        if (t.hasAncestor(idx, LOOPS) && t.descendants(idx).some((k) => t.type[k] === 'return_statement'))
+        if (t.hasAncestor(idx, LOOP_TYPES) && t.descendants(idx).some((k) => t.type[k] === 'return_statement'))
           inc('early_return');
         break;
       }
@@ -368,7 +367,7 @@ export function codeFeatures(source: string, tree: Tree = parseC(source)): Recor
       case 'while_statement':
       case 'do_statement': {
         inc(n.type === 'for_statement' ? 'for' : n.type === 'while_statement' ? 'while' : 'do');
-        if (t.hasAncestor(idx, LOOPS)) inc('loops_nested');
+        if (t.hasAncestor(idx, LOOP_TYPES)) inc('loops_nested');
         const cond = loopCondition(n);
         if (cond) {
           for (const x of binariesOf(cond)) {
@@ -474,7 +473,7 @@ export function codeFeatures(source: string, tree: Tree = parseC(source)): Recor
       }
       case 'call_expression': {
         const name = n.childForFieldName('function')?.text ?? '';
-        const inLoop = t.hasAncestor(idx, LOOPS);
+        const inLoop = t.hasAncestor(idx, LOOP_TYPES);
         if (name === 'scanf' || name === 'fscanf') {
           inc('scanf');
           if (inLoop) inc('scanf_in_loop');

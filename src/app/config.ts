@@ -6,6 +6,7 @@ import { cacheDir } from '../core/cache-dir.js';
 import { ConfigError } from '../core/config-error.js';
 import { defaultIntroclassDir } from '../core/paths.js';
 import { writeLimitsSchema } from '../github/write-limits.js';
+import { formatZodIssues } from '../core/zod-issues.js';
 
 export { ConfigError };
 
@@ -59,7 +60,7 @@ function parse<T extends z.ZodTypeAny>(schema: T, env: NodeJS.ProcessEnv, what: 
   const r = schema.safeParse(env);
   if (!r.success) {
     throw new ConfigError(
-      `${what} configuration: ${r.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`).join('; ')} (see .env.example)`,
+      `${what} configuration: ${formatZodIssues(r.error, { top: '(environment)' })} (see .env.example)`,
     );
   }
   return r.data;
@@ -169,7 +170,7 @@ export type FixsenseEnv = z.output<typeof fixsenseEnvSchema>;
 /** The FIXSENSE_* settings, checked; the first bad one (or several) named in a ConfigError. */
 export function fixsenseEnv(env: NodeJS.ProcessEnv = process.env): FixsenseEnv {
   const r = fixsenseEnvSchema.safeParse(env);
-  if (!r.success) throw new ConfigError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!r.success) throw new ConfigError(formatZodIssues(r.error));
   return { ...r.data, FIXSENSE_CACHE_DIR: path.resolve(r.data.FIXSENSE_CACHE_DIR) };
 }
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { modelsDir } from '../core/paths.js';
+import { formatZodIssues } from '../core/zod-issues.js';
 
 /**
  * The label space: fix types (what the minimal fix changes) and reasoning tags (why the
@@ -49,8 +50,7 @@ export const defaultTaxonomyPath = path.join(modelsDir, 'taxonomy.json');
 
 export function parseTaxonomy(data: unknown, source = 'taxonomy'): Taxonomy {
   const r = taxonomySchema.safeParse(data);
-  if (!r.success)
-    throw new TaxonomyError(`${source}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!r.success) throw new TaxonomyError(`${source}: ${formatZodIssues(r.error)}`);
   const t = r.data;
   return {
     version: t.version,
