@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
+import { fixsenseEnv } from './app/config.js';
 import { assignmentCheckCommand } from './commands/assignment-check.js';
 import { demoCommand } from './commands/demo.js';
 import { gradeCommand } from './commands/grade.js';
@@ -7,12 +8,15 @@ import { serveCommand } from './commands/serve.js';
 import { evaluateCommand, retrainCommand } from './commands/train-commands.js';
 import { modelsDir } from './core/paths.js';
 import { CliError } from './commands/cli-error.js';
+import { exitFor } from './commands/exit-codes.js';
 
 const program = new Command()
   .name('fixsense')
   .description('Grades C programs in a sandbox and explains what kind of fix a failing one needs.')
   .showHelpAfterError()
-  .exitOverride();
+  .exitOverride()
+  // every command: a bad FIXSENSE_* value is refused by name before anything runs
+  .hook('preAction', () => void fixsenseEnv());
 
 program
   .command('grade')
@@ -120,11 +124,7 @@ program
 try {
   await program.parseAsync();
 } catch (err) {
-  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
-  if (err instanceof Error && 'exitCode' in err && typeof err.exitCode === 'number') {
-    process.stderr.write(`fixsense: ${err.message}\n`);
-    process.exit(err.exitCode);
-  }
-  process.stderr.write(`fixsense: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  process.exit(1);
+  const { code, text } = exitFor(err);
+  process.stderr.write(text);
+  process.exit(code);
 }

@@ -1,5 +1,5 @@
 import { flatten, type FlatTree } from './flat-tree.js';
-import { parseC, type SyntaxNode, type Tree } from './parse-c.js';
+import { LOOP_TYPES, parseC, type SyntaxNode, type Tree } from './parse-c.js';
 
 /**
  * What a program is made of, in assignment-independent terms: control flow, comparisons,
@@ -130,39 +130,34 @@ const CTYPE_FUNCS = new Set([
   'ispunct',
 ]);
 const MATH_FUNCS = new Set(['abs', 'fabs', 'pow', 'sqrt', 'floor', 'ceil', 'round', 'labs', 'log10', 'fmod']);
-const LOOPS = new Set(['for_statement', 'while_statement', 'do_statement']);
 const CMP = new Set(['<', '<=', '>', '>=', '==', '!=']);
 
 const log1p = (x: number) => Math.log1p(Math.max(0, x));
 
 /**
- * The node types the features look at as node objects (the rest of the tree is only walked
- * past). Identifiers, half of these in a typical program, are read as text from the flat tree.
+ * The raw value of each feature while the tree is read: a count, a sum or a maximum, all
+ * log-scaled at the end. Only feature names are accepted, so nothing counted is lost.
  */
-const WATCHED: ReadonlySet<string> = new Set([
-  'ERROR',
-  'function_definition',
-  'if_statement',
-  'else_clause',
-  'switch_statement',
-  'case_statement',
-  'conditional_expression',
-  'for_statement',
-  'while_statement',
-  'do_statement',
-  'break_statement',
-  'continue_statement',
-  'binary_expression',
-  'unary_expression',
-  'assignment_expression',
-  'update_expression',
-  'cast_expression',
-  'number_literal',
-  'char_literal',
-  'subscript_expression',
-  'declaration',
-  'call_expression',
-]);
+class Tally {
+  readonly raw = Object.fromEntries(CODE_FEATURES.map((k) => [k, 0])) as Record<CodeFeatureName, number>;
+  add(k: CodeFeatureName, by = 1): void {
+    this.raw[k] += by;
+  }
+  atLeast(k: CodeFeatureName, value: number): void {
+    this.raw[k] = Math.max(this.raw[k], value);
+  }
+}
+
+/** One node of interest: its index in the flat tree, its object, and the tally to add to. */
+interface Visit {
+  t: FlatTree;
+  idx: number;
+  n: SyntaxNode;
+  tally: Tally;
+}
+
+/** What the features take from one family of node types, by type. */
+type Handlers = Record<string, (v: Visit) => void>;
 
 function op(node: SyntaxNode): string {
   return node.childForFieldName('operator')?.type ?? '';
@@ -257,7 +252,7 @@ function readsBeforeSet(t: FlatTree, body: number[]): { uninit: number; readFirs
  * program computed (a running minimum, a count): comparing neighbouring inputs where a
  * running value was meant is a typical wrong condition.
  */
-function dataFlow(t: FlatTree, inc: (k: string, by?: number) => void): void {
+function dataFlow(t: FlatTree, tally: Tally): void {
   const inputs = new Set<string>();
   const IFS = new Set(['if_statement']);
   for (let k = 0; k < t.size; k++) {
@@ -277,7 +272,8 @@ function dataFlow(t: FlatTree, inc: (k: string, by?: number) => void): void {
     const left = n.childForFieldName('left');
     const right = n.childForFieldName('right');
     if (left?.type === 'identifier' && !inputs.has(left.text)) assigned.add(left.text);
-    if (right?.type === 'identifier' && inputs.has(right.text) && t.hasAncestor(k, IFS)) inc('assign_from_input_in_if');
+    if (right?.type === 'identifier' && inputs.has(right.text) && t.hasAncestor(k, IFS))
+      tally.add('assign_from_input_in_if');
   }
   for (let k = 0; k < t.size; k++) {
     if (t.type[k] !== 'binary_expression') continue;
@@ -287,251 +283,276 @@ function dataFlow(t: FlatTree, inc: (k: string, by?: number) => void): void {
     const r = n.childForFieldName('right');
     const isInput = (x: SyntaxNode | null) => x?.type === 'identifier' && inputs.has(x.text);
     const isComputed = (x: SyntaxNode | null) => x?.type === 'identifier' && assigned.has(x.text);
-    if (isInput(l) && isInput(r)) inc('cmp_input_input');
-    else if ((isInput(l) && isComputed(r)) || (isComputed(l) && isInput(r))) inc('cmp_input_computed');
+    if (isInput(l) && isInput(r)) tally.add('cmp_input_input');
+    else if ((isInput(l) && isComputed(r)) || (isComputed(l) && isInput(r))) tally.add('cmp_input_computed');
   }
 }
 
-export function codeFeatures(source: string, tree: Tree = parseC(source)): Record<CodeFeatureName, number> {
-  const f = Object.fromEntries(CODE_FEATURES.map((k) => [k, 0])) as Record<CodeFeatureName, number>;
-  const counts: Record<string, number> = {};
-  const inc = (k: string, by = 1) => (counts[k] = (counts[k] ?? 0) + by);
-  const identifiers = new Set<string>();
-  let charArrayMax = 0;
-  let chainMax = 0;
-  let depthMax = 0;
-  let cmpInCondMax = 0;
-  let printfLiteralChars = 0;
+/** The binary expressions of a condition, itself included: the only parts of it asked about. */
+function binariesOf(t: FlatTree, cond: SyntaxNode): SyntaxNode[] {
+  const i = t.indexOf(cond);
+  return [i, ...t.descendants(i)].filter((k) => t.type[k] === 'binary_expression').map((k) => t.node(k));
+}
 
-  // the native binding makes every node access costly: flatten once, then ask the arrays
-  const t = flatten(tree, WATCHED, source);
-  // the binary expressions of a condition, itself included: the only parts of it asked about
-  const binariesOf = (cond: SyntaxNode) => {
-    const i = t.indexOf(cond);
-    return [i, ...t.descendants(i)].filter((k) => t.type[k] === 'binary_expression').map((k) => t.node(k));
-  };
-  for (let idx = 0; idx < t.size; idx++) {
-    if (t.type[idx] === 'identifier') {
-      identifiers.add(t.text(idx));
-      continue;
+/** Functions (and the uninitialised reads in their bodies), and the parser's error nodes. */
+const program: Handlers = {
+  ERROR: ({ tally }) => tally.add('parse_errors'),
+  function_definition: ({ t, n, tally }) => {
+    tally.add('functions');
+    const body = n.childForFieldName('body');
+    if (!body) return;
+    const inBody = t.descendants(t.indexOf(body));
+    const r = readsBeforeSet(t, inBody);
+    tally.add('decl_uninit', r.uninit);
+    tally.add('read_before_set', r.readFirst);
+    if (n.childForFieldName('declarator')?.childForFieldName('declarator')?.text === 'main') {
+      for (const k of inBody) if (t.type[k] === 'return_statement') tally.add('return_in_main');
     }
-    if (!WATCHED.has(t.type[idx]!)) continue;
-    const n = t.node(idx);
-    switch (t.type[idx]) {
-      case 'ERROR':
-        inc('parse_errors');
-        break;
-      case 'function_definition':
-        inc('functions');
-        {
-          const body = n.childForFieldName('body');
-          if (body) {
-            const inBody = t.descendants(t.indexOf(body));
-            const r = readsBeforeSet(t, inBody);
-            inc('decl_uninit', r.uninit);
-            inc('read_before_set', r.readFirst);
-            if (n.childForFieldName('declarator')?.childForFieldName('declarator')?.text === 'main') {
-              for (const k of inBody) if (t.type[k] === 'return_statement') inc('return_in_main');
-            }
-          }
-        }
-        break;
-      case 'if_statement': {
-        inc('if');
-        const alt = n.childForFieldName('alternative');
-        if (!alt && n.parent?.type !== 'else_clause') inc('if_without_else');
-        if (n.parent?.type !== 'else_clause') chainMax = Math.max(chainMax, elseIfChain(n));
-        depthMax = Math.max(depthMax, ifDepth(t, idx) + 1);
-        const cond = n.childForFieldName('condition');
-        if (cond) {
-          let c = 0;
-          for (const x of binariesOf(cond)) if (CMP.has(op(x))) c++;
-          cmpInCondMax = Math.max(cmpInCondMax, c);
-        }
-        if (t.hasAncestor(idx, LOOPS) && t.descendants(idx).some((k) => t.type[k] === 'return_statement'))
-          inc('early_return');
-        break;
+  },
+};
+
+/** if / else chains and their conditions, switch, the ternary operator. */
+const branches: Handlers = {
+  if_statement: ({ t, idx, n, tally }) => {
+    tally.add('if');
+    const alt = n.childForFieldName('alternative');
+    if (!alt && n.parent?.type !== 'else_clause') tally.add('if_without_else');
+    if (n.parent?.type !== 'else_clause') tally.atLeast('else_if_chain_max', elseIfChain(n));
+    tally.atLeast('if_depth_max', ifDepth(t, idx) + 1);
+    const cond = n.childForFieldName('condition');
+    if (cond) tally.atLeast('cond_cmp_count_max', binariesOf(t, cond).filter((x) => CMP.has(op(x))).length);
+    if (t.hasAncestor(idx, LOOP_TYPES) && t.descendants(idx).some((k) => t.type[k] === 'return_statement'))
+      tally.add('early_return');
+  },
+  else_clause: ({ tally }) => tally.add('else'),
+  switch_statement: ({ tally }) => tally.add('switch'),
+  case_statement: ({ n, tally }) => tally.add(n.child(0)?.type === 'default' ? 'default' : 'case'),
+  conditional_expression: ({ tally }) => tally.add('ternary'),
+};
+
+const LOOP_FEATURE = { for_statement: 'for', while_statement: 'while', do_statement: 'do' } as const;
+
+/** A loop: its kind, nesting, and how its condition bounds it. */
+function loop({ t, idx, n, tally }: Visit): void {
+  tally.add(LOOP_FEATURE[n.type as keyof typeof LOOP_FEATURE]);
+  if (t.hasAncestor(idx, LOOP_TYPES)) tally.add('loops_nested');
+  const cond = loopCondition(n);
+  if (cond) {
+    for (const x of binariesOf(t, cond)) {
+      const o = op(x);
+      if (o === '<=' || o === '>=') tally.add('loop_cmp_le');
+      if (o === '<' || o === '>') tally.add('loop_cmp_lt');
+      if (CMP.has(o)) {
+        const right = x.childForFieldName('right');
+        if (right?.type === 'number_literal') tally.add('loop_bound_literal');
+        if (right?.type === 'char_literal' || x.childForFieldName('left')?.type === 'char_literal')
+          tally.add('loop_cmp_char');
       }
-      case 'else_clause':
-        inc('else');
-        break;
-      case 'switch_statement':
-        inc('switch');
-        break;
-      case 'case_statement':
-        inc(n.child(0)?.type === 'default' ? 'default' : 'case');
-        break;
-      case 'conditional_expression':
-        inc('ternary');
-        break;
-      case 'for_statement':
-      case 'while_statement':
-      case 'do_statement': {
-        inc(n.type === 'for_statement' ? 'for' : n.type === 'while_statement' ? 'while' : 'do');
-        if (t.hasAncestor(idx, LOOPS)) inc('loops_nested');
-        const cond = loopCondition(n);
-        if (cond) {
-          for (const x of binariesOf(cond)) {
-            const o = op(x);
-            if (o === '<=' || o === '>=') inc('loop_cmp_le');
-            if (o === '<' || o === '>') inc('loop_cmp_lt');
-            if (CMP.has(o)) {
-              const right = x.childForFieldName('right');
-              if (right?.type === 'number_literal') inc('loop_bound_literal');
-              if (right?.type === 'char_literal' || x.childForFieldName('left')?.type === 'char_literal')
-                inc('loop_cmp_char');
-            }
-            if (x.text.includes('strlen')) inc('loop_bound_strlen');
-          }
-        }
-        if (n.type === 'for_statement') {
-          const init = n.childForFieldName('initializer');
-          if (init && /=\s*1\s*;?$/.test(init.text)) inc('loop_starts_at_1');
-        }
-        break;
-      }
-      case 'break_statement':
-        inc('break');
-        break;
-      case 'continue_statement':
-        inc('continue');
-        break;
-      case 'binary_expression': {
-        const o = op(n);
-        const key = {
-          '<': 'cmp_lt',
-          '<=': 'cmp_le',
-          '>': 'cmp_gt',
-          '>=': 'cmp_ge',
-          '==': 'cmp_eq',
-          '!=': 'cmp_ne',
-          '&&': 'and',
-          '||': 'or',
-          '+': 'add',
-          '-': 'sub',
-          '*': 'mul',
-          '/': 'div',
-          '%': 'mod',
-        }[o];
-        if (key) inc(key);
-        break;
-      }
-      case 'unary_expression': {
-        const o = op(n);
-        if (o === '!') inc('not');
-        if (o === '-') inc('unary_minus');
-        break;
-      }
-      case 'assignment_expression':
-        if (op(n) !== '=') inc('compound_assign');
-        break;
-      case 'update_expression':
-        inc('increments');
-        break;
-      case 'cast_expression':
-        inc('casts');
-        break;
-      case 'number_literal': {
-        inc('number_literals');
-        const v = Number(n.text.replace(/[uUlLfF]+$/, ''));
-        if (v === 10) inc('lit_10');
-        else if (v === 64) inc('lit_64');
-        else if (v === 32) inc('lit_32');
-        else if (v === 48) inc('lit_48');
-        else if (Math.abs(v) > 10) inc('lit_other_big');
-        break;
-      }
-      case 'char_literal':
-        inc('char_literals');
-        break;
-      case 'subscript_expression':
-        inc('arrays_subscript');
-        break;
-      case 'declaration': {
-        const type = n.childForFieldName('type');
-        const t = type?.text ?? '';
-        const global = n.parent?.type === 'translation_unit';
-        if (global) inc('globals');
-        for (const d of n.namedChildren) {
-          if (d.id === type?.id || d.type === 'storage_class_specifier' || d.type === 'type_qualifier') continue;
-          const inner = d.type === 'init_declarator' ? d.childForFieldName('declarator') : d;
-          if (inner?.type === 'array_declarator') {
-            if (/char/.test(t)) {
-              inc('decl_char_array');
-              const size = Number(inner.childForFieldName('size')?.text ?? NaN);
-              if (Number.isFinite(size)) charArrayMax = Math.max(charArrayMax, size);
-            }
-            continue;
-          }
-          if (/\bunsigned\b/.test(t)) inc('decl_unsigned');
-          if (/\blong\b/.test(t)) inc('decl_long');
-          // float or double is the student's choice; what matters is real versus integer
-          if (/\bdouble\b|\bfloat\b/.test(t)) inc('decl_real');
-          else if (/\bchar\b/.test(t)) inc('decl_char');
-          else if (/\bint\b|\bshort\b|\blong\b|\bunsigned\b/.test(t)) inc('decl_int');
-        }
-        break;
-      }
-      case 'call_expression': {
-        const name = n.childForFieldName('function')?.text ?? '';
-        const inLoop = t.hasAncestor(idx, LOOPS);
-        if (name === 'scanf' || name === 'fscanf') {
-          inc('scanf');
-          if (inLoop) inc('scanf_in_loop');
-          const fmt = firstStringArg(n);
-          for (const s of formatSpecifiers(fmt))
-            inc(
-              {
-                d: 'scanf_d',
-                i: 'scanf_d',
-                f: 'scanf_real',
-                lf: 'scanf_real',
-                e: 'scanf_real',
-                g: 'scanf_real',
-                s: 'scanf_s',
-                c: 'scanf_c',
-                '[': 'scanf_set',
-              }[s] ?? 'scanf_other',
-            );
-          f.scanf_args_max = Math.max(f.scanf_args_max, (n.childForFieldName('arguments')?.namedChildCount ?? 1) - 1);
-          const p = n.parent?.type;
-          if (p && p !== 'expression_statement') inc('scanf_result_used');
-        } else if (name === 'printf' || name === 'fprintf') {
-          inc('printf');
-          if (inLoop) inc('printf_in_loop');
-          const fmt = firstStringArg(n);
-          printfLiteralChars += fmt.replace(/%[^a-zA-Z%]*[a-zA-Z%]|\\./g, '').length;
-          if (fmt && !fmt.includes('\\n')) inc('printf_no_newline');
-          for (const s of formatSpecifiers(fmt))
-            inc(
-              { d: 'printf_d', i: 'printf_d', f: 'printf_f', lf: 'printf_f', c: 'printf_c', s: 'printf_s' }[s] ??
-                'printf_other',
-            );
-        } else if (name === 'puts' || name === 'putchar') inc('puts_putchar');
-        else if (name === 'fgets') inc('fgets');
-        else if (name === 'getchar' || name === 'getc' || name === 'fgetc') inc('getchar');
-        else if (name === 'gets') inc('gets');
-        else if (name === 'strlen') inc('strlen');
-        else if (name === 'exit') inc('exit_call');
-        else if (STRING_FUNCS.has(name)) inc('string_funcs');
-        else if (CTYPE_FUNCS.has(name)) inc('ctype_funcs');
-        else if (MATH_FUNCS.has(name)) inc('math_funcs');
-        break;
-      }
+      if (x.text.includes('strlen')) tally.add('loop_bound_strlen');
     }
   }
-  dataFlow(t, inc);
-  for (const [k, v] of Object.entries(counts)) if (k in f) f[k as CodeFeatureName] = log1p(v);
-  const cmp = (counts.cmp_lt ?? 0) + (counts.cmp_gt ?? 0) + (counts.cmp_le ?? 0) + (counts.cmp_ge ?? 0);
-  f.cmp_strict_share = cmp ? ((counts.cmp_lt ?? 0) + (counts.cmp_gt ?? 0)) / cmp : 0;
-  f.lines = log1p(source.split('\n').length);
-  f.else_if_chain_max = log1p(chainMax);
-  f.if_depth_max = log1p(depthMax);
-  f.cond_cmp_count_max = log1p(cmpInCondMax);
-  f.char_array_size_max = log1p(charArrayMax);
-  f.char_array_small = charArrayMax > 0 && charArrayMax <= 20 ? 1 : 0;
-  f.printf_literals_chars = log1p(printfLiteralChars);
-  f.scanf_args_max = log1p(f.scanf_args_max);
-  f.identifiers_distinct = log1p(identifiers.size);
+  if (n.type === 'for_statement') {
+    const init = n.childForFieldName('initializer');
+    if (init && /=\s*1\s*;?$/.test(init.text)) tally.add('loop_starts_at_1');
+  }
+}
+
+/** The three loop statements, and the jumps out of them. */
+const loops: Handlers = {
+  ...Object.fromEntries([...LOOP_TYPES].map((type) => [type, loop])),
+  break_statement: ({ tally }) => tally.add('break'),
+  continue_statement: ({ tally }) => tally.add('continue'),
+};
+
+const BINARY_OPERATORS = new Map<string, CodeFeatureName>([
+  ['<', 'cmp_lt'],
+  ['<=', 'cmp_le'],
+  ['>', 'cmp_gt'],
+  ['>=', 'cmp_ge'],
+  ['==', 'cmp_eq'],
+  ['!=', 'cmp_ne'],
+  ['&&', 'and'],
+  ['||', 'or'],
+  ['+', 'add'],
+  ['-', 'sub'],
+  ['*', 'mul'],
+  ['/', 'div'],
+  ['%', 'mod'],
+]);
+
+/** Operators, assignments, casts and subscripts. */
+const expressions: Handlers = {
+  binary_expression: ({ n, tally }) => {
+    const key = BINARY_OPERATORS.get(op(n));
+    if (key) tally.add(key);
+  },
+  unary_expression: ({ n, tally }) => {
+    const o = op(n);
+    if (o === '!') tally.add('not');
+    if (o === '-') tally.add('unary_minus');
+  },
+  assignment_expression: ({ n, tally }) => {
+    if (op(n) !== '=') tally.add('compound_assign');
+  },
+  update_expression: ({ tally }) => tally.add('increments'),
+  cast_expression: ({ tally }) => tally.add('casts'),
+  subscript_expression: ({ tally }) => tally.add('arrays_subscript'),
+};
+
+/** Number literals with the values beginners' bugs hinge on (10, ASCII offsets), and characters. */
+const literals: Handlers = {
+  number_literal: ({ n, tally }) => {
+    tally.add('number_literals');
+    const v = Number(n.text.replace(/[uUlLfF]+$/, ''));
+    if (v === 10) tally.add('lit_10');
+    else if (v === 64) tally.add('lit_64');
+    else if (v === 32) tally.add('lit_32');
+    else if (v === 48) tally.add('lit_48');
+    else if (Math.abs(v) > 10) tally.add('lit_other_big');
+  },
+  char_literal: ({ tally }) => tally.add('char_literals'),
+};
+
+/** Declarations: globals, char buffers and their size, and the kind of each scalar. */
+const declarations: Handlers = {
+  declaration: ({ n, tally }) => {
+    const type = n.childForFieldName('type');
+    const t = type?.text ?? '';
+    if (n.parent?.type === 'translation_unit') tally.add('globals');
+    for (const d of n.namedChildren) {
+      if (d.id === type?.id || d.type === 'storage_class_specifier' || d.type === 'type_qualifier') continue;
+      const inner = d.type === 'init_declarator' ? d.childForFieldName('declarator') : d;
+      if (inner?.type === 'array_declarator') {
+        if (/char/.test(t)) {
+          tally.add('decl_char_array');
+          const size = Number(inner.childForFieldName('size')?.text ?? NaN);
+          if (Number.isFinite(size)) tally.atLeast('char_array_size_max', size);
+        }
+        continue;
+      }
+      if (/\bunsigned\b/.test(t)) tally.add('decl_unsigned');
+      if (/\blong\b/.test(t)) tally.add('decl_long');
+      // float or double is the student's choice; what matters is real versus integer
+      if (/\bdouble\b|\bfloat\b/.test(t)) tally.add('decl_real');
+      else if (/\bchar\b/.test(t)) tally.add('decl_char');
+      else if (/\bint\b|\bshort\b|\blong\b|\bunsigned\b/.test(t)) tally.add('decl_int');
+    }
+  },
+};
+
+/** Format specifiers that are features; the rest (%x, %p, ...) are not counted. */
+const SCANF_SPECIFIERS = new Map<string, CodeFeatureName>([
+  ['d', 'scanf_d'],
+  ['i', 'scanf_d'],
+  ['f', 'scanf_real'],
+  ['lf', 'scanf_real'],
+  ['e', 'scanf_real'],
+  ['g', 'scanf_real'],
+  ['s', 'scanf_s'],
+  ['c', 'scanf_c'],
+  ['[', 'scanf_set'],
+]);
+const PRINTF_SPECIFIERS = new Map<string, CodeFeatureName>([
+  ['d', 'printf_d'],
+  ['i', 'printf_d'],
+  ['f', 'printf_f'],
+  ['lf', 'printf_f'],
+  ['c', 'printf_c'],
+  ['s', 'printf_s'],
+]);
+
+function scanfCall({ n, tally }: Visit, inLoop: boolean): void {
+  tally.add('scanf');
+  if (inLoop) tally.add('scanf_in_loop');
+  for (const s of formatSpecifiers(firstStringArg(n))) {
+    const key = SCANF_SPECIFIERS.get(s);
+    if (key) tally.add(key);
+  }
+  tally.atLeast('scanf_args_max', (n.childForFieldName('arguments')?.namedChildCount ?? 1) - 1);
+  const p = n.parent?.type;
+  if (p && p !== 'expression_statement') tally.add('scanf_result_used');
+}
+
+function printfCall({ n, tally }: Visit, inLoop: boolean): void {
+  tally.add('printf');
+  if (inLoop) tally.add('printf_in_loop');
+  const fmt = firstStringArg(n);
+  tally.add('printf_literals_chars', fmt.replace(/%[^a-zA-Z%]*[a-zA-Z%]|\\./g, '').length);
+  if (fmt && !fmt.includes('\\n')) tally.add('printf_no_newline');
+  for (const s of formatSpecifiers(fmt)) {
+    const key = PRINTF_SPECIFIERS.get(s);
+    if (key) tally.add(key);
+  }
+}
+
+/** Library calls counted by name alone (a Map: a student's function may be called `constructor`). */
+const CALLS = new Map<string, CodeFeatureName>([
+  ['puts', 'puts_putchar'],
+  ['putchar', 'puts_putchar'],
+  ['fgets', 'fgets'],
+  ['getchar', 'getchar'],
+  ['getc', 'getchar'],
+  ['fgetc', 'getchar'],
+  ['gets', 'gets'],
+  ['strlen', 'strlen'],
+  ['exit', 'exit_call'],
+  ...[...STRING_FUNCS].map((f) => [f, 'string_funcs'] as const),
+  ...[...CTYPE_FUNCS].map((f) => [f, 'ctype_funcs'] as const),
+  ...[...MATH_FUNCS].map((f) => [f, 'math_funcs'] as const),
+]);
+
+/** Input and output calls with their formats, and the library functions a program leans on. */
+const calls: Handlers = {
+  call_expression: (v) => {
+    const name = v.n.childForFieldName('function')?.text ?? '';
+    const inLoop = v.t.hasAncestor(v.idx, LOOP_TYPES);
+    if (name === 'scanf' || name === 'fscanf') scanfCall(v, inLoop);
+    else if (name === 'printf' || name === 'fprintf') printfCall(v, inLoop);
+    else {
+      const key = CALLS.get(name);
+      if (key) v.tally.add(key);
+    }
+  },
+};
+
+const HANDLERS: Handlers = {
+  ...program,
+  ...branches,
+  ...loops,
+  ...expressions,
+  ...literals,
+  ...declarations,
+  ...calls,
+};
+
+/**
+ * The node types the features look at as node objects (the rest of the tree is only walked
+ * past). Identifiers, half of these in a typical program, are read as text from the flat tree.
+ */
+const WATCHED: ReadonlySet<string> = new Set(Object.keys(HANDLERS));
+
+/** Every tally log-scaled, but for two that are no count: a share of the comparisons, and a yes/no. */
+function scale(raw: Record<CodeFeatureName, number>): Record<CodeFeatureName, number> {
+  const f = Object.fromEntries(CODE_FEATURES.map((k) => [k, log1p(raw[k])])) as Record<CodeFeatureName, number>;
+  const strict = raw.cmp_lt + raw.cmp_gt;
+  const cmp = strict + raw.cmp_le + raw.cmp_ge;
+  f.cmp_strict_share = cmp ? strict / cmp : 0;
+  f.char_array_small = raw.char_array_size_max > 0 && raw.char_array_size_max <= 20 ? 1 : 0;
   return f;
+}
+
+export function codeFeatures(source: string, tree: Tree = parseC(source)): Record<CodeFeatureName, number> {
+  const tally = new Tally();
+  const identifiers = new Set<string>();
+  // the native binding makes every node access costly: flatten once, then ask the arrays
+  const t = flatten(tree, WATCHED, source);
+  for (let idx = 0; idx < t.size; idx++) {
+    const type = t.type[idx]!;
+    if (type === 'identifier') identifiers.add(t.text(idx));
+    else if (WATCHED.has(type)) HANDLERS[type]!({ t, idx, n: t.node(idx), tally });
+  }
+  dataFlow(t, tally);
+  tally.add('lines', source.split('\n').length);
+  tally.add('identifiers_distinct', identifiers.size);
+  return scale(tally.raw);
 }

@@ -27,7 +27,8 @@ export const FEATURE_NAMES: readonly string[] = [
 ];
 
 /** Feature groups, for ablations: which kinds of input matter. */
-export type FeatureGroup = 'code' | 'lint' | 'literal' | 'verdicts' | 'outputs' | 'answers' | 'inputs';
+export const FEATURE_GROUPS = ['code', 'lint', 'literal', 'verdicts', 'outputs', 'answers', 'inputs'] as const;
+export type FeatureGroup = (typeof FEATURE_GROUPS)[number];
 
 export function featureGroup(name: string): FeatureGroup {
   if (name.startsWith('code.')) return 'code';

@@ -1,5 +1,6 @@
 import type { TestReport } from '../grading/report.js';
 import type { Tree } from './parse-c.js';
+import { escapeRegExp } from '../core/escape-regexp.js';
 
 /**
  * How the program's printed texts compare with what the tests expect. The expected
@@ -47,7 +48,7 @@ export function answerFragments(tree: Tree): Fragment[] {
 
 function fragmentRegex(f: Fragment): RegExp {
   const parts = f.text.split(SPEC).filter((_, i) => i % 5 === 0);
-  const body = parts.map((p) => (p ?? '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[\\s\\S]*?');
+  const body = parts.map((p) => escapeRegExp(p ?? '')).join('[\\s\\S]*?');
   // a piece that ends a printed line must end a line of the expected output too
   return new RegExp(f.endsLine ? `${body}[ \\t]*(\\n|$)` : body);
 }

@@ -8,6 +8,9 @@ let parser: ParserType | undefined;
 export type SyntaxNode = ParserType.SyntaxNode;
 export type Tree = ParserType.Tree;
 
+/** The loop statements of tree-sitter-c's grammar. */
+export const LOOP_TYPES: ReadonlySet<string> = new Set(['for_statement', 'while_statement', 'do_statement']);
+
 /** Parses C source with tree-sitter-c. Never throws on bad code: errors become ERROR nodes. */
 export function parseC(source: string): Tree {
   if (!parser) {

@@ -1,5 +1,6 @@
 import { distance } from 'fastest-levenshtein';
 import type { TestReport, TestResult } from '../grading/report.js';
+import { escapeRegExp } from '../core/escape-regexp.js';
 
 /**
  * How a program fails, in terms that mean the same on any assignment: which verdicts,
@@ -178,8 +179,7 @@ function containsRun(xs: string[], run: string[]): boolean {
 }
 
 /** An answer as the text states it: not inside a longer word or number, case ignored. */
-const answerPattern = (answer: string) =>
-  new RegExp(`(^|[^\\w-])${answer.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^\\w]|$)`, 'i');
+const answerPattern = (answer: string) => new RegExp(`(^|[^\\w-])${escapeRegExp(answer)}([^\\w]|$)`, 'i');
 
 /**
  * The lines of the expected output that state the answer (the last lines holding an expected

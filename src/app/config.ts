@@ -1,8 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { z } from 'zod';
+import { cacheDir } from '../core/cache-dir.js';
 import { ConfigError } from '../core/config-error.js';
+import { defaultIntroclassDir } from '../core/paths.js';
 import { writeLimitsSchema } from '../github/write-limits.js';
+import { formatZodIssues } from '../core/zod-issues.js';
 
 export { ConfigError };
 
@@ -69,7 +73,7 @@ function parse<T extends z.ZodTypeAny>(schema: T, env: NodeJS.ProcessEnv, what: 
   const r = schema.safeParse(env);
   if (!r.success) {
     throw new ConfigError(
-      `${what} configuration: ${r.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`).join('; ')} (see .env.example)`,
+      `${what} configuration: ${formatZodIssues(r.error, { top: '(environment)' })} (see .env.example)`,
     );
   }
   return r.data;
@@ -94,4 +98,110 @@ export function workerEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv {
   if (!/-----BEGIN (RSA )?PRIVATE KEY-----/.test(privateKey))
     throw new ConfigError('worker configuration: PRIVATE_KEY: not a PEM private key');
   return { ...e, privateKey };
+}
+
+/** An unset variable takes `fallback`; a set one must be a whole decimal number in [min, max]. */
+function intVar(min: number, fallback: () => number, max = Number.MAX_SAFE_INTEGER) {
+  const expected = max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
+  return z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return fallback();
+      const n = Number(v);
+      if (!/^\d+$/.test(v) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `expected ${expected}, got ${JSON.stringify(v)}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+
+/** An unset variable takes `fallback`; a set one must not be empty (an empty command or path is always a mistake). */
+function textVar(what: string, fallback: string, check?: (v: string) => boolean) {
+  return z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return fallback;
+      if (v === '' || (check && !check(v))) {
+        ctx.addIssue({ code: 'custom', message: `expected ${what}, got ${JSON.stringify(v)}` });
+        return z.NEVER;
+      }
+      return v;
+    });
+}
+
+/** Node refuses a uid that is not a 32-bit signed integer. */
+const MAX_UID = 2 ** 31 - 1;
+
+/**
+ * Every FIXSENSE_* variable, checked in one place: a typo such as FIXSENSE_SANDBOX_SLOTS=abc
+ * is refused by name before anything runs, instead of surfacing later as an obscure error.
+ * The defaults are the ones the modules use today (src/sandbox/sandbox.ts, uid-pool.ts,
+ * runner-binary.ts, src/assignments/load-assignment.ts, src/core/cache-dir.ts, log.ts,
+ * src/training/introclass-paths.ts); test/cli-env.test.ts keeps the sandbox's in step.
+ */
+export const fixsenseEnvSchema = z
+  .object({
+    /** Sandboxes alive at once in this process. */
+    FIXSENSE_SANDBOX_SLOTS: intVar(1, () => os.availableParallelism()),
+    /** The bubblewrap binary. */
+    FIXSENSE_BWRAP: textVar('a command', 'bwrap'),
+    /** First uid of the range each running sandbox takes one of (root only). */
+    FIXSENSE_SANDBOX_UID_BASE: intVar(1000, () => 61_000, MAX_UID),
+    /** How many uids the range has. */
+    FIXSENSE_SANDBOX_UIDS: intVar(1, () => 64, MAX_UID),
+    /** Where the uid locks are kept: a private folder owned by root. */
+    FIXSENSE_SANDBOX_LOCK_DIR: textVar('an absolute path', '/run/fixsense/sandbox-uids', path.isAbsolute),
+    /** The host's compiler for the sandbox's runner. */
+    FIXSENSE_HOST_CC: textVar('a command', 'gcc'),
+    /** The compiler for student code when an assignment names none. */
+    FIXSENSE_CC: textVar('a command', 'gcc'),
+    /** Rebuilt-on-demand files: the runner, graded reports, mutants. */
+    FIXSENSE_CACHE_DIR: textVar('a path', cacheDir({})),
+    /** The IntroClass data for retrain, evaluate and the conformance test. */
+    FIXSENSE_INTROCLASS: textVar('a path', defaultIntroclassDir),
+    /** 1: no JSON log lines on stdout. */
+    FIXSENSE_QUIET: z
+      .enum(['0', '1'], { error: (i) => `expected 0 or 1, got ${JSON.stringify(i.input)}` })
+      .default('0')
+      .transform((v) => v === '1'),
+  })
+  .superRefine((e, ctx) => {
+    const last = e.FIXSENSE_SANDBOX_UID_BASE + e.FIXSENSE_SANDBOX_UIDS - 1;
+    if (last > MAX_UID)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['FIXSENSE_SANDBOX_UIDS'],
+        message: `the uids ${e.FIXSENSE_SANDBOX_UID_BASE}..${last} pass the largest uid Node accepts (${MAX_UID})`,
+      });
+  });
+
+export type FixsenseEnv = z.output<typeof fixsenseEnvSchema>;
+
+/** The FIXSENSE_* settings, checked; the first bad one (or several) named in a ConfigError. */
+export function fixsenseEnv(env: NodeJS.ProcessEnv = process.env): FixsenseEnv {
+  const r = fixsenseEnvSchema.safeParse(env);
+  if (!r.success) throw new ConfigError(formatZodIssues(r.error));
+  return { ...r.data, FIXSENSE_CACHE_DIR: path.resolve(r.data.FIXSENSE_CACHE_DIR) };
+}
+
+/**
+ * The sandbox's settings in the shape of its options (SandboxOptions without the pool object,
+ * UidPoolOptions, and the runner's compiler), for the entry points to pass in once
+ * src/sandbox takes them instead of reading process.env itself.
+ */
+export function sandboxSettings(e: FixsenseEnv): {
+  bwrapPath: string;
+  slots: number;
+  uidPool: { base: number; size: number; lockDir: string };
+  runnerCompiler: string;
+} {
+  return {
+    bwrapPath: e.FIXSENSE_BWRAP,
+    slots: e.FIXSENSE_SANDBOX_SLOTS,
+    uidPool: { base: e.FIXSENSE_SANDBOX_UID_BASE, size: e.FIXSENSE_SANDBOX_UIDS, lockDir: e.FIXSENSE_SANDBOX_LOCK_DIR },
+    runnerCompiler: e.FIXSENSE_HOST_CC,
+  };
 }

@@ -1,10 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { AssignmentError } from '../assignments/assignment.js';
 import { loadAssignment } from '../assignments/load-assignment.js';
 import { resolveAssignment } from '../assignments/resolve-assignment.js';
 import { checkReference } from '../grading/reference-outputs.js';
-import { SandboxUnavailableError } from '../sandbox/errors.js';
 import { Sandbox } from '../sandbox/sandbox.js';
 import { CliError } from './cli-error.js';
 
@@ -22,38 +20,32 @@ async function addMissingOutputs(dir: string): Promise<void> {
 }
 
 export async function assignmentCheckCommand(target: string, flags: { writeExpected?: boolean }): Promise<void> {
-  try {
-    const dir = resolveAssignment(target);
-    if (flags.writeExpected) await addMissingOutputs(dir);
-    const a = await loadAssignment(dir);
-    const suites = [...new Set(a.tests.map((t) => t.suite))].map(
-      (s) => `${s} ${a.tests.filter((t) => t.suite === s).length}`,
-    );
-    process.stdout.write(
-      `${a.title} (${a.name}): ${a.tests.length} tests (${suites.join(', ')}), checker ${a.checker.type}, source file ${a.sourceFile}\n`,
-    );
-    if (!a.reference) {
-      process.stdout.write('no reference.c: tests not checked against a solution\n');
-      return;
-    }
-    const { report, changed } = await checkReference(a, new Sandbox(), flags.writeExpected ?? false);
-    if (flags.writeExpected) {
-      process.stdout.write(
-        `wrote the expected outputs of all ${a.tests.length} tests from reference.c (${changed.length} changed)\n`,
-      );
-      return;
-    }
-    const failing = report.tests.filter((t) => t.verdict !== 'PASS');
-    if (failing.length) {
-      throw new CliError(
-        `reference.c fails ${failing.length} test(s): ${failing.map((t) => `${t.id} ${t.verdict}`).join(', ')}`,
-        1,
-      );
-    }
-    process.stdout.write(`reference.c passes all ${report.tests.length} tests\n`);
-  } catch (err) {
-    if (err instanceof AssignmentError) throw new CliError(`broken assignment: ${err.message}`);
-    if (err instanceof SandboxUnavailableError) throw new CliError(err.message, 3);
-    throw err;
+  const dir = resolveAssignment(target);
+  if (flags.writeExpected) await addMissingOutputs(dir);
+  const a = await loadAssignment(dir);
+  const suites = [...new Set(a.tests.map((t) => t.suite))].map(
+    (s) => `${s} ${a.tests.filter((t) => t.suite === s).length}`,
+  );
+  process.stdout.write(
+    `${a.title} (${a.name}): ${a.tests.length} tests (${suites.join(', ')}), checker ${a.checker.type}, source file ${a.sourceFile}\n`,
+  );
+  if (!a.reference) {
+    process.stdout.write('no reference.c: tests not checked against a solution\n');
+    return;
   }
+  const { report, changed } = await checkReference(a, new Sandbox(), flags.writeExpected ?? false);
+  if (flags.writeExpected) {
+    process.stdout.write(
+      `wrote the expected outputs of all ${a.tests.length} tests from reference.c (${changed.length} changed)\n`,
+    );
+    return;
+  }
+  const failing = report.tests.filter((t) => t.verdict !== 'PASS');
+  if (failing.length) {
+    throw new CliError(
+      `reference.c fails ${failing.length} test(s): ${failing.map((t) => `${t.id} ${t.verdict}`).join(', ')}`,
+      1,
+    );
+  }
+  process.stdout.write(`reference.c passes all ${report.tests.length} tests\n`);
 }

@@ -3,11 +3,9 @@ import path from 'node:path';
 import type { Assignment } from '../assignments/assignment.js';
 import { loadAssignment } from '../assignments/load-assignment.js';
 import { resolveAssignment } from '../assignments/resolve-assignment.js';
-import { TemplateError } from '../feedback/templates.js';
 import { loadSubmissionManifest } from '../fixtures/submission-manifest.js';
 import { createPipelineDeps } from '../pipeline/create-deps.js';
 import { runPipeline, type Feedback } from '../pipeline/pipeline.js';
-import { SandboxUnavailableError } from '../sandbox/errors.js';
 import { CliError } from './cli-error.js';
 
 export interface DemoFlags {
@@ -28,49 +26,43 @@ function line(file: string, f: Feedback): string {
  * and writes the feedback each student would get: no GitHub account, Redis or network.
  */
 export async function demoCommand(flags: DemoFlags): Promise<void> {
-  try {
-    const deps = await createPipelineDeps();
-    const manifest = await loadSubmissionManifest();
-    const assignments = new Map<string, Promise<Assignment>>();
-    const assignment = (name: string) => {
-      if (!assignments.has(name)) assignments.set(name, loadAssignment(resolveAssignment(name)));
-      return assignments.get(name)!;
-    };
-    const start = performance.now();
-    const results = await Promise.all(
-      manifest.map(async (s) => {
-        const a = await assignment(s.assignment);
-        return {
-          s,
-          f: await runPipeline(deps, {
-            source: await fs.readFile(s.path),
-            fileName: path.basename(a.sourceFile),
-            assignment: a,
-          }),
-        };
-      }),
-    );
-    const secs = (performance.now() - start) / 1000;
-    await fs.mkdir(flags.out, { recursive: true });
-    for (const { s, f } of results) {
-      const file = path.join(flags.out, s.file.replace(/\.c$/, '.md'));
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      await fs.writeFile(file, f.comment);
-    }
-    const out = process.stdout;
-    out.write(`${'submission'.padEnd(42)} ${'tests'.padEnd(17)} kind of fix (confidence)\n`);
-    for (const { s, f } of results) out.write(line(s.file, f) + '\n');
-    for (const name of flags.show) {
-      const hit = results.find((r) => r.s.file === name);
-      if (!hit) throw new CliError(`--show: no fixture submission ${name}`);
-      out.write(`\n──── the comment ${hit.s.file} gets ────\n\n${hit.f.comment}`);
-    }
-    out.write(
-      `\ngraded ${results.length} submissions in ${secs.toFixed(1)} s; each student's feedback is in ${flags.out}/\n`,
-    );
-  } catch (err) {
-    if (err instanceof SandboxUnavailableError) throw new CliError(err.message, 3);
-    if (err instanceof TemplateError) throw new CliError(`broken templates: ${err.message}`);
-    throw err;
+  const deps = await createPipelineDeps();
+  const manifest = await loadSubmissionManifest();
+  const assignments = new Map<string, Promise<Assignment>>();
+  const assignment = (name: string) => {
+    if (!assignments.has(name)) assignments.set(name, loadAssignment(resolveAssignment(name)));
+    return assignments.get(name)!;
+  };
+  const start = performance.now();
+  const results = await Promise.all(
+    manifest.map(async (s) => {
+      const a = await assignment(s.assignment);
+      return {
+        s,
+        f: await runPipeline(deps, {
+          source: await fs.readFile(s.path),
+          fileName: path.basename(a.sourceFile),
+          assignment: a,
+        }),
+      };
+    }),
+  );
+  const secs = (performance.now() - start) / 1000;
+  await fs.mkdir(flags.out, { recursive: true });
+  for (const { s, f } of results) {
+    const file = path.join(flags.out, s.file.replace(/\.c$/, '.md'));
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, f.comment);
   }
+  const out = process.stdout;
+  out.write(`${'submission'.padEnd(42)} ${'tests'.padEnd(17)} kind of fix (confidence)\n`);
+  for (const { s, f } of results) out.write(line(s.file, f) + '\n');
+  for (const name of flags.show) {
+    const hit = results.find((r) => r.s.file === name);
+    if (!hit) throw new CliError(`--show: no fixture submission ${name}`);
+    out.write(`\n──── the comment ${hit.s.file} gets ────\n\n${hit.f.comment}`);
+  }
+  out.write(
+    `\ngraded ${results.length} submissions in ${secs.toFixed(1)} s; each student's feedback is in ${flags.out}/\n`,
+  );
 }

@@ -1,14 +1,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { AssignmentError } from '../assignments/assignment.js';
 import { loadAssignment } from '../assignments/load-assignment.js';
 import { resolveAssignment } from '../assignments/resolve-assignment.js';
 import { FIX_TYPE_WORDS } from '../feedback/describe.js';
-import { TemplateError } from '../feedback/templates.js';
 import { formatReport } from '../grading/format-report.js';
 import { createPipelineDeps } from '../pipeline/create-deps.js';
 import { runPipeline, type Feedback } from '../pipeline/pipeline.js';
-import { SandboxUnavailableError } from '../sandbox/errors.js';
 import { CliError } from './cli-error.js';
 
 export interface GradeFlags {
@@ -55,33 +52,26 @@ export async function gradeCommand(file: string, flags: GradeFlags): Promise<voi
           : `${file}: ${(err as Error).message}`,
     );
   }
-  try {
-    const assignment = await loadAssignment(resolveAssignment(flags.assignment));
-    const deps = await createPipelineDeps({
-      ...(flags.model ? { modelDir: flags.model } : {}),
-      ...(flags.templates ? { templatesDir: flags.templates } : {}),
-    });
-    const feedback = await runPipeline(
-      deps,
-      { source, fileName: path.basename(file), assignment },
-      flags.reruns !== undefined ? { reruns: flags.reruns } : {},
+  const assignment = await loadAssignment(resolveAssignment(flags.assignment));
+  const deps = await createPipelineDeps({
+    ...(flags.model ? { modelDir: flags.model } : {}),
+    ...(flags.templates ? { templatesDir: flags.templates } : {}),
+  });
+  const feedback = await runPipeline(
+    deps,
+    { source, fileName: path.basename(file), assignment },
+    flags.reruns !== undefined ? { reruns: flags.reruns } : {},
+  );
+  if (format === 'json') {
+    const { report, prediction, comment, check, review } = feedback;
+    process.stdout.write(
+      JSON.stringify({ ...report, prediction, feedback: { comment, check, review } }, null, 2) + '\n',
     );
-    if (format === 'json') {
-      const { report, prediction, comment, check, review } = feedback;
-      process.stdout.write(
-        JSON.stringify({ ...report, prediction, feedback: { comment, check, review } }, null, 2) + '\n',
-      );
-    } else if (format === 'markdown') {
-      process.stdout.write(feedback.comment);
-    } else {
-      process.stdout.write(formatReport(feedback.report) + textFeedback(feedback));
-    }
-    // like a test runner: scripts and CI jobs can tell a passing submission from the status
-    if (feedback.report.verdict !== 'PASS') process.exitCode = 1;
-  } catch (err) {
-    if (err instanceof AssignmentError) throw new CliError(`broken assignment: ${err.message}`);
-    if (err instanceof TemplateError) throw new CliError(`broken templates: ${err.message}`);
-    if (err instanceof SandboxUnavailableError) throw new CliError(err.message, 3);
-    throw err;
+  } else if (format === 'markdown') {
+    process.stdout.write(feedback.comment);
+  } else {
+    process.stdout.write(formatReport(feedback.report) + textFeedback(feedback));
   }
+  // like a test runner: scripts and CI jobs can tell a passing submission from the status
+  if (feedback.report.verdict !== 'PASS') process.exitCode = 1;
 }

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
-import { ConfigError } from '../app/config.js';
+import { fixsenseEnv } from '../app/config.js';
 import { startApp } from '../app/start-app.js';
 import { log } from '../core/log.js';
-import { TemplateError } from '../feedback/templates.js';
 import { CliError } from './cli-error.js';
 
 /**
@@ -26,13 +25,9 @@ export async function serveCommand(flags: { web: boolean; worker: boolean; envFi
   if (!flags.web && !flags.worker) throw new CliError('nothing to run: --no-web and --no-worker together');
   const loaded = loadEnvFile(flags.envFile);
   if (loaded) log('env-file', { file: flags.envFile });
-  let app;
-  try {
-    app = await startApp({ web: flags.web, worker: flags.worker });
-  } catch (err) {
-    if (err instanceof ConfigError || err instanceof TemplateError) throw new CliError(err.message);
-    throw err;
-  }
+  // the file may set FIXSENSE_* variables too: check them as cli.ts checked the environment's
+  if (loaded) fixsenseEnv();
+  const app = await startApp({ web: flags.web, worker: flags.worker });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

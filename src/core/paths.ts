@@ -7,3 +7,5 @@ export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.u
 export const fixturesDir = path.join(projectRoot, 'fixtures');
 export const templatesDir = path.join(projectRoot, 'templates');
 export const modelsDir = path.join(projectRoot, 'models');
+/** The IntroClass data beside the project (read-only, never copied in), unless FIXSENSE_INTROCLASS says otherwise. */
+export const defaultIntroclassDir = path.join(projectRoot, '..', 'shared', 'introclass');

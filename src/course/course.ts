@@ -6,6 +6,8 @@ import type { Assignment } from '../assignments/assignment.js';
 import { loadAssignment } from '../assignments/load-assignment.js';
 import { feedbackConfigSchema, type FeedbackConfig } from '../feedback/feedback-context.js';
 import { ConfigError } from '../core/config-error.js';
+import { formatZodIssues } from '../core/zod-issues.js';
+import { escapeRegExp } from '../core/escape-regexp.js';
 
 const assignmentEntry = z
   .object({
@@ -72,13 +74,7 @@ export interface Course {
 }
 
 function globToRegExp(glob: string): RegExp {
-  return new RegExp(
-    `^${glob
-      .split('*')
-      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-    'i',
-  );
+  return new RegExp(`^${glob.split('*').map(escapeRegExp).join('.*')}$`, 'i');
 }
 
 /** Loads and validates course.yml and every assignment it names: a bad value stops start-up. */
@@ -90,8 +86,7 @@ export async function loadCourse(file: string): Promise<Course> {
     throw new ConfigError(`${file}: ${(err as Error).message.split('\n')[0]}`);
   }
   const r = courseFileSchema.safeParse(raw);
-  if (!r.success)
-    throw new ConfigError(`${file}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!r.success) throw new ConfigError(`${file}: ${formatZodIssues(r.error)}`);
   const dir = path.dirname(path.resolve(file));
   const rel = (p: string | undefined) => (p ? path.resolve(dir, p) : undefined);
   const names = new Set<string>();

@@ -7,6 +7,7 @@ import type { TestReport } from '../grading/report.js';
 import { modelsDir } from '../core/paths.js';
 import { predictFromOutputs, type Prediction } from './prediction.js';
 import { manifestSchema, type Manifest } from './manifest.js';
+import { formatZodIssues } from '../core/zod-issues.js';
 
 export type { Prediction };
 
@@ -37,10 +38,7 @@ export async function loadPredictor(dir = modelsDir): Promise<Predictor> {
   let manifest: Manifest;
   try {
     const parsed = manifestSchema.safeParse(JSON.parse(await fs.readFile(manifestFile, 'utf8')));
-    if (!parsed.success)
-      throw new ModelError(
-        `${manifestFile}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      );
+    if (!parsed.success) throw new ModelError(`${manifestFile}: ${formatZodIssues(parsed.error)}`);
     manifest = parsed.data;
   } catch (err) {
     if (err instanceof ModelError) throw err;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { modelsDir } from '../core/paths.js';
+import { formatZodIssues } from '../core/zod-issues.js';
 
 /**
  * The label space: fix types (what the minimal fix changes) and reasoning tags (why the
@@ -40,12 +41,16 @@ export interface Taxonomy {
   tagWhen: Record<string, string>;
 }
 
+/** The taxonomy file cannot be read or is not a valid taxonomy: the message names the file and the problem. */
+export class TaxonomyError extends Error {
+  override name = 'TaxonomyError';
+}
+
 export const defaultTaxonomyPath = path.join(modelsDir, 'taxonomy.json');
 
 export function parseTaxonomy(data: unknown, source = 'taxonomy'): Taxonomy {
   const r = taxonomySchema.safeParse(data);
-  if (!r.success)
-    throw new Error(`${source}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!r.success) throw new TaxonomyError(`${source}: ${formatZodIssues(r.error)}`);
   const t = r.data;
   return {
     version: t.version,
@@ -61,7 +66,7 @@ export function loadTaxonomy(file = defaultTaxonomyPath): Taxonomy {
   try {
     data = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
+    throw new TaxonomyError(`${file}: ${(err as Error).message}`, { cause: err });
   }
   return parseTaxonomy(data, file);
 }

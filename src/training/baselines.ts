@@ -1,4 +1,5 @@
 import type { Prepared } from './prepare.js';
+import { countBy } from '../core/count-by.js';
 
 export interface Baseline {
   name: string;
@@ -6,12 +7,9 @@ export interface Baseline {
 }
 
 function mostCommon(labels: string[], order: string[]): string {
-  const counts = new Map<string, number>();
-  for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
+  const counts = Object.entries(countBy(labels, (l) => l));
   // ties go to the earlier fix type of the taxonomy, as the teacher's own rule
-  return (
-    [...counts.entries()].sort((a, b) => b[1] - a[1] || order.indexOf(a[0]) - order.indexOf(b[0]))[0]?.[0] ?? order[0]!
-  );
+  return counts.sort((a, b) => b[1] - a[1] || order.indexOf(a[0]) - order.indexOf(b[0]))[0]?.[0] ?? order[0]!;
 }
 
 const failingSet = (p: Prepared) =>

@@ -1,13 +1,17 @@
 /**
  * The paper's evaluation, measured honestly: both variants on the same seeds, features and
  * data; means and spreads over seeds; bootstrap intervals; per-fix-type F1; reasoning
- * quality; the baselines; and leave-one-assignment-out generalisation.
+ * quality; the baselines; and, when asked, leave-one-assignment-out (leave-one-out.ts) and
+ * the ablation (ablation.ts).
  */
 import type { Taxonomy } from '../model/taxonomy.js';
+import { runAblation, type AblationRow, type AblationRun } from './ablation.js';
 import { baselines } from './baselines.js';
-import { accuracy, bootstrapInterval, macroF1, meanSd, perClassF1, tagMetrics } from './metrics.js';
+import { leaveOneAssignmentOut, type LoaoReport } from './leave-one-out.js';
+import { accuracy, bootstrapInterval, macroF1, meanSd, perClassF1 } from './metrics.js';
 import type { Prepared } from './prepare.js';
 import { mulberry32 } from './random.js';
+import { confusion, givenReasoning, reasoningOf, round, score } from './scoring.js';
 import { predictStudent, trainStudent, type Prediction, type StudentModel, type Variant } from './train-student.js';
 
 export interface VariantResult {
@@ -50,72 +54,14 @@ export interface EvaluationReport {
   given_reasoning: { exact: { n: number; accuracy: number }; not_exact: { n: number; accuracy: number } };
   baselines: { name: string; accuracy: number; macro_f1: number }[];
   /** Per fold and variant: means over `seeds`; `mean` also gives the spread of the per-seed means. */
-  loao?: {
-    seeds: number[];
-    folds: {
-      assignment: string;
-      n: number;
-      distilled: { accuracy: number; macro_f1: number };
-      label_only: { accuracy: number; macro_f1: number };
-    }[];
-    mean: Record<Variant, { accuracy: number; macro_f1: number; accuracy_sd: number; per_seed: number[] }>;
-  };
-  ablation?: { name: string; accuracy: number; macro_f1: number; exact_match: number }[];
+  loao?: LoaoReport;
+  ablation?: AblationRow[];
   distillation: { accuracy_delta: number; macro_f1_delta: number; seeds_distilled_better: number; verdict: string };
 }
 
 export interface Split {
   train: Prepared[];
   test: Prepared[];
-}
-
-const round = (x: number) => Math.round(x * 1000) / 1000;
-
-function score(test: Prepared[], preds: Prediction[]) {
-  const gold = test.map((p) => p.example.label.fixType);
-  const pred = preds.map((p) => p.fixType);
-  return { accuracy: accuracy(gold, pred), macro_f1: macroF1(gold, pred) };
-}
-
-function reasoningOf(test: Prepared[], preds: Prediction[]) {
-  const m = tagMetrics(
-    test.map((p) => p.example.label.tags),
-    preds.map((p) => p.tags.map((t) => t.tag)),
-  );
-  return { exact_match: round(m.exactMatch), micro_f1: round(m.microF1), macro_f1: round(m.macroF1) };
-}
-
-function givenReasoning(test: Prepared[], preds: Prediction[]) {
-  const exact = (i: number) => {
-    const g = test[i]!.example.label.tags;
-    const p = preds[i]!.tags.map((t) => t.tag);
-    return g.length === p.length && g.every((t) => p.includes(t));
-  };
-  const part = (want: boolean) => {
-    const idx = test.map((_, i) => i).filter((i) => exact(i) === want);
-    const acc = idx.length
-      ? idx.filter((i) => preds[i]!.fixType === test[i]!.example.label.fixType).length / idx.length
-      : 0;
-    return { n: idx.length, accuracy: round(acc) };
-  };
-  return { exact: part(true), not_exact: part(false) };
-}
-
-export function confusion(
-  test: Prepared[],
-  preds: Prediction[],
-  labels: string[],
-): { labels: string[]; matrix: number[][] } {
-  const present = labels.filter(
-    (l) => test.some((p) => p.example.label.fixType === l) || preds.some((p) => p.fixType === l),
-  );
-  const matrix = present.map(() => present.map(() => 0));
-  test.forEach((p, i) => {
-    const g = present.indexOf(p.example.label.fixType);
-    const q = present.indexOf(preds[i]!.fixType);
-    matrix[g]![q]!++;
-  });
-  return { labels: present, matrix };
 }
 
 export interface EvaluateOptions {
@@ -136,7 +82,8 @@ export interface EvaluateOptions {
    * network per seed and fold, since a single seed moves a fold by several points.
    */
   loao?: { all: Prepared[]; seeds: number[] };
-  ablation?: { name: string; train: Prepared[]; test: Prepared[] }[];
+  /** Runs of the ablation (see ablationRuns), trained on the first seed. */
+  ablation?: AblationRun[];
   quiet?: boolean;
   onModel?: (m: StudentModel) => void;
 }
@@ -199,6 +146,51 @@ function variantResult(split: Split, models: StudentModel[], o: EvaluateOptions)
   };
 }
 
+type ShippedResult = NonNullable<EvaluationReport['shipped']>;
+
+/** The shipped model's figures, from its predictions on the test programs. */
+function shippedResult(test: Prepared[], preds: Prediction[], variant: Variant, fixTypes: string[]): ShippedResult {
+  const gold = test.map((p) => p.example.label.fixType);
+  const s = score(test, preds);
+  return {
+    variant,
+    accuracy: round(s.accuracy),
+    macro_f1: round(s.macro_f1),
+    accuracy_ci95: bootstrapInterval(
+      gold.length,
+      (idx) =>
+        accuracy(
+          idx.map((i) => gold[i]!),
+          idx.map((i) => preds[i]!.fixType),
+        ),
+      mulberry32(9),
+    ).map(round) as [number, number],
+    per_fix_type: Object.fromEntries(
+      Object.entries(
+        perClassF1(
+          gold,
+          preds.map((p) => p.fixType),
+          fixTypes,
+        ),
+      )
+        .filter(([, v]) => v.support > 0)
+        .map(([k, v]) => [k, { f1: round(v.f1), support: v.support }]),
+    ),
+    confusion: confusion(test, preds, fixTypes),
+    reasoning: reasoningOf(test, preds),
+    given_reasoning: givenReasoning(test, preds),
+  };
+}
+
+/** The baselines, learned from the real training submissions (never the mutants). */
+function baselineResults(realTrain: Prepared[], test: Prepared[], fixTypes: string[]): EvaluationReport['baselines'] {
+  const gold = test.map((p) => p.example.label.fixType);
+  return baselines(realTrain, fixTypes).map((b) => {
+    const pred = test.map(b.predict);
+    return { name: b.name, accuracy: round(accuracy(gold, pred)), macro_f1: round(macroF1(gold, pred)) };
+  });
+}
+
 export function evaluate(split: Split, o: EvaluateOptions): EvaluationReport {
   const t = o.taxonomy;
   const train = (variant: Variant, seed: number, data = split.train) => {
@@ -218,117 +210,26 @@ export function evaluate(split: Split, o: EvaluateOptions): EvaluationReport {
     distilled: variantResult(split, distilledModels, o),
     label_only: variantResult(split, labelOnlyModels, o),
   };
-  const gold = split.test.map((p) => p.example.label.fixType);
 
-  let shipped: EvaluationReport['shipped'];
   const ship =
     o.shipped ??
     (o.shipFirstDistilled
       ? { model: (p: Prepared) => predictStudent(distilledModels[0]!, p.features), variant: 'distilled' as const }
       : undefined);
+  // the reasoning figures are the shipped model's, or else the first distilled seed's
   const reasoningPreds = ship
     ? split.test.map(ship.model)
     : split.test.map((p) => predictStudent(distilledModels[0]!, p.features));
-  if (ship) {
-    const s = score(split.test, reasoningPreds);
-    shipped = {
-      variant: ship.variant,
-      accuracy: round(s.accuracy),
-      macro_f1: round(s.macro_f1),
-      accuracy_ci95: bootstrapInterval(
-        gold.length,
-        (idx) =>
-          accuracy(
-            idx.map((i) => gold[i]!),
-            idx.map((i) => reasoningPreds[i]!.fixType),
-          ),
-        mulberry32(9),
-      ).map(round) as [number, number],
-      per_fix_type: Object.fromEntries(
-        Object.entries(
-          perClassF1(
-            gold,
-            reasoningPreds.map((p) => p.fixType),
-            t.fixTypes,
-          ),
-        )
-          .filter(([, v]) => v.support > 0)
-          .map(([k, v]) => [k, { f1: round(v.f1), support: v.support }]),
-      ),
-      confusion: confusion(split.test, reasoningPreds, t.fixTypes),
-      reasoning: reasoningOf(split.test, reasoningPreds),
-      given_reasoning: givenReasoning(split.test, reasoningPreds),
-    };
-  }
+  const shipped = ship ? shippedResult(split.test, reasoningPreds, ship.variant, t.fixTypes) : undefined;
 
   const realTrain = split.train.filter((p) => p.example.provenance.kind === 'submission');
-  const base = baselines(realTrain, t.fixTypes).map((b) => {
-    const pred = split.test.map(b.predict);
-    return { name: b.name, accuracy: round(accuracy(gold, pred)), macro_f1: round(macroF1(gold, pred)) };
-  });
-
-  let loao: EvaluationReport['loao'];
-  if (o.loao) {
-    const { all, seeds } = o.loao;
-    const assignments = [
-      ...new Set(all.filter((p) => p.example.provenance.kind === 'submission').map((p) => p.example.assignment)),
-    ].sort();
-    const runs = assignments.map((a) => {
-      const fitData = all.filter(
-        (p) =>
-          p.example.assignment !== a &&
-          (p.example.split !== split.test[0]?.example.split || p.example.provenance.kind === 'mutant'),
-      );
-      const test = all.filter((p) => p.example.assignment === a && p.example.provenance.kind === 'submission');
-      const per = (v: Variant) =>
-        seeds.map((seed) => {
-          const m = train(v, seed, fitData);
-          return score(
-            test,
-            test.map((p) => predictStudent(m, p.features)),
-          );
-        });
-      return { assignment: a, n: test.length, distilled: per('distilled'), label_only: per('label_only') };
-    });
-    const avg = (xs: number[]) => meanSd(xs).mean;
-    const overSeeds = (xs: { accuracy: number; macro_f1: number }[]) => ({
-      accuracy: round(avg(xs.map((x) => x.accuracy))),
-      macro_f1: round(avg(xs.map((x) => x.macro_f1))),
-    });
-    const folds = runs.map((r) => ({
-      assignment: r.assignment,
-      n: r.n,
-      distilled: overSeeds(r.distilled),
-      label_only: overSeeds(r.label_only),
-    }));
-    const mean = (v: Variant) => {
-      // each seed's mean over the assignments, then their mean and spread
-      const perSeed = seeds.map((_, k) => avg(runs.map((r) => r[v][k]!.accuracy)));
-      const f1 = avg(seeds.map((_, k) => avg(runs.map((r) => r[v][k]!.macro_f1))));
-      const { mean: accuracy, sd } = meanSd(perSeed);
-      return { accuracy: round(accuracy), macro_f1: round(f1), accuracy_sd: round(sd), per_seed: perSeed.map(round) };
-    };
-    loao = { seeds, folds, mean: { distilled: mean('distilled'), label_only: mean('label_only') } };
-  }
-
-  const ablation = o.ablation?.map((ab) => {
-    const m = trainStudent(ab.train, t, {
-      variant: 'distilled',
-      seed: o.seeds[0]!,
-      mutantWeight: o.mutantWeight,
-      quiet: o.quiet ?? false,
-    });
-    const preds = ab.test.map((p) => predictStudent(m, p.features));
-    const s = score(ab.test, preds);
-    return {
-      name: ab.name,
-      accuracy: round(s.accuracy),
-      macro_f1: round(s.macro_f1),
-      exact_match: reasoningOf(ab.test, preds).exact_match,
-    };
-  });
-
-  const distillation = distillationVerdict(variants.distilled.seeds, variants.label_only.seeds);
+  const base = baselineResults(realTrain, split.test, t.fixTypes);
+  const loao = o.loao
+    ? leaveOneAssignmentOut(o.loao.all, o.loao.seeds, split.test[0]?.example.split, train)
+    : undefined;
+  const ablation = o.ablation
+    ? runAblation(o.ablation, { taxonomy: t, seed: o.seeds[0]!, mutantWeight: o.mutantWeight, quiet: o.quiet ?? false })
+    : undefined;
 
   return {
     schema: 'fixsense/evaluation@1',
@@ -348,7 +249,7 @@ export function evaluate(split: Split, o: EvaluateOptions): EvaluationReport {
     baselines: base,
     ...(loao ? { loao } : {}),
     ...(ablation ? { ablation } : {}),
-    distillation,
+    distillation: distillationVerdict(variants.distilled.seeds, variants.label_only.seeds),
   };
 }
 

@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { projectRoot } from '../core/paths.js';
+import { defaultIntroclassDir } from '../core/paths.js';
 
 /** Where the IntroClass data lives: ../shared/introclass beside the project, or $FIXSENSE_INTROCLASS. */
 export function introclassDir(env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(env.FIXSENSE_INTROCLASS ?? path.join(projectRoot, '..', 'shared', 'introclass'));
+  return path.resolve(env.FIXSENSE_INTROCLASS ?? defaultIntroclassDir);
 }

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { DatasetLoad } from './example.js';
+import { formatZodIssues } from '../core/zod-issues.js';
 
 /**
  * The rows of a JSONL file that parse and match `schema`, each with its raw JSON; every other
@@ -28,7 +29,7 @@ export function* jsonlRows<S extends z.ZodType>(
     if (!row.success) {
       dropped.push({
         id: where,
-        reason: `malformed row: ${row.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`,
+        reason: `malformed row: ${formatZodIssues(row.error)}`,
       });
       continue;
     }

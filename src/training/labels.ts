@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Taxonomy } from '../model/taxonomy.js';
+import { formatZodIssues } from '../core/zod-issues.js';
 
 /** Who gave a label: the LLM teacher, the mutation teacher, a verified repair, or a TA. */
 export const TEACHERS = ['llm', 'mutation', 'repair', 'ta'] as const;
@@ -34,7 +35,7 @@ export function checkLabel(raw: unknown, t: Taxonomy): LabelCheck {
   if (!r.success)
     return {
       ok: false,
-      reason: `malformed label: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      reason: `malformed label: ${formatZodIssues(r.error)}`,
     };
   const l = r.data;
   if (!t.fixTypes.includes(l.fix_type)) return { ok: false, reason: `unknown fix type ${l.fix_type}` };

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Taxonomy } from '../model/taxonomy.js';
+import { DatasetError } from './dataset-error.js';
 import type { DatasetLoad, Example } from './example.js';
 import { jsonlRows } from './jsonl-rows.js';
 import { checkLabel } from './labels.js';
@@ -22,7 +23,9 @@ const rowSchema = z.object({
 export async function loadIntroclass(dir: string, taxonomy: Taxonomy): Promise<DatasetLoad> {
   const file = path.join(dir, 'defects.jsonl');
   const text = await fs.readFile(file, 'utf8').catch(() => {
-    throw new Error(`${file}: missing (a dataset folder in the IntroClass format has defects.jsonl and assignments/)`);
+    throw new DatasetError(
+      `${file}: missing (a dataset folder in the IntroClass format has defects.jsonl and assignments/)`,
+    );
   });
   const examples: Example[] = [];
   const dropped: DatasetLoad['dropped'] = [];

@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Taxonomy } from '../model/taxonomy.js';
+import { DatasetError } from './dataset-error.js';
 import type { DatasetLoad, Example } from './example.js';
 import { jsonlRows } from './jsonl-rows.js';
 import { checkLabel } from './labels.js';
@@ -27,7 +28,9 @@ export function splitOfStudent(student: string): 'train' | 'validation' {
  *  "fix_type": "MISSING_CASE", "tags": ["BOUNDARY", "MISSING_BRANCH"], "teacher": "ta"}
  */
 export async function loadLabelledFolder(dir: string, labelsFile: string, taxonomy: Taxonomy): Promise<DatasetLoad> {
-  const text = await fs.readFile(labelsFile, 'utf8');
+  const text = await fs.readFile(labelsFile, 'utf8').catch((err: Error) => {
+    throw new DatasetError(`${labelsFile}: cannot read the labels: ${err.message}`, { cause: err });
+  });
   const examples: Example[] = [];
   const dropped: DatasetLoad['dropped'] = [];
   for (const { row: r, json } of jsonlRows(text, labelsFile, rowSchema, dropped)) {

@@ -9,6 +9,7 @@ import type { Manifest } from '../model/manifest.js';
 import type { Taxonomy } from '../model/taxonomy.js';
 import { Sandbox } from '../sandbox/sandbox.js';
 import { confusionSvg } from './confusion-svg.js';
+import { DatasetError } from './dataset-error.js';
 import { evaluate, type EvaluationReport } from './evaluate.js';
 import type { Example } from './example.js';
 import { loadDataset } from './load-dataset.js';
@@ -19,6 +20,7 @@ import { progress } from './progress.js';
 import { ReportCache } from './report-cache.js';
 import { reportMarkdown } from './report-markdown.js';
 import { DEFAULT_MEMBERS, DEFAULT_MUTANT_WEIGHT, type StudentModel } from './train-student.js';
+import { countBy } from '../core/count-by.js';
 
 export interface RetrainOptions {
   data: string;
@@ -56,13 +58,12 @@ export async function buildData(o: Omit<RetrainOptions, 'out' | 'command'>): Pro
   const log = o.log ?? (() => {});
   const t = o.taxonomy;
   const ds = await loadDataset({ data: o.data, ...(o.labels ? { labels: o.labels } : {}) }, t);
-  const splits: Record<string, number> = {};
-  for (const e of ds.examples) splits[e.split] = (splits[e.split] ?? 0) + 1;
+  const splits = countBy(ds.examples, (e) => e.split);
   log(
     `labels: ${ds.examples.length} used, ${ds.dropped.length} dropped${ds.dropped.length ? ` (${summarise(ds.dropped)})` : ''}; splits ${JSON.stringify(splits)}`,
   );
   const trainEx = ds.examples.filter((e) => e.split === o.trainSplit);
-  if (!trainEx.length) throw new Error(`no examples in the "${o.trainSplit}" split of ${o.data}`);
+  if (!trainEx.length) throw new DatasetError(`no examples in the "${o.trainSplit}" split of ${o.data}`);
   const book = new AssignmentBook();
   const sandbox = new Sandbox();
   const cache = new ReportCache(cacheDir(), sandbox);
@@ -112,9 +113,9 @@ export async function buildData(o: Omit<RetrainOptions, 'out' | 'command'>): Pro
 }
 
 function summarise(items: { reason: string }[]): string {
-  const counts = new Map<string, number>();
-  for (const i of items) counts.set(i.reason, (counts.get(i.reason) ?? 0) + 1);
-  return [...counts.entries()].map(([r, n]) => `${n} ${r}`).join(', ');
+  return Object.entries(countBy(items, (i) => i.reason))
+    .map(([r, n]) => `${n} ${r}`)
+    .join(', ');
 }
 
 async function writeMutants(examples: Example[], seed: number): Promise<string> {
@@ -150,10 +151,8 @@ export async function writeModel(
   const onnx = exportOnnx(model.weights, { feature_spec: FEATURE_SPEC_VERSION, variant: model.variant });
   const file = 'student.onnx';
   await fs.writeFile(path.join(o.out, file), onnx);
-  const teachers: Record<string, number> = {};
-  for (const p of data.train) teachers[p.example.label.teacher] = (teachers[p.example.label.teacher] ?? 0) + 1;
-  const droppedReasons: Record<string, number> = {};
-  for (const d of data.dropped) droppedReasons[d.reason] = (droppedReasons[d.reason] ?? 0) + 1;
+  const teachers = countBy(data.train, (p) => p.example.label.teacher);
+  const droppedReasons = countBy(data.dropped, (d) => d.reason);
   const manifest: Manifest = {
     schema: 'fixsense/model-manifest@1',
     model: {

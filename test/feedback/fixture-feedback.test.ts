@@ -15,7 +15,7 @@ import { loadSubmissionManifest } from '../../src/fixtures/submission-manifest.j
 import { createPipelineDeps } from '../../src/pipeline/create-deps.js';
 import { runPipeline, type PipelineDeps } from '../../src/pipeline/pipeline.js';
 import { projectRoot } from '../../src/core/paths.js';
-import { outsideFences } from './safe-markdown.test.js';
+import { outsideFences } from '../helpers/markdown-fences.js';
 
 const manifest = await loadSubmissionManifest();
 let deps: PipelineDeps;

@@ -1,22 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { capLength, fence, inlineCode, neutralise, trimBlock } from '../../src/feedback/safe-markdown.js';
-
-/** The lines of `md` outside code fences (what GitHub renders as Markdown). */
-export function outsideFences(md: string): string[] {
-  const out: string[] = [];
-  let open: string | null = null;
-  for (const line of md.split('\n')) {
-    const m = /^(`{3,}|~{3,})/.exec(line);
-    if (m) {
-      if (open === null) open = m[1]!;
-      else if (line.trim() === open) open = null;
-      continue;
-    }
-    if (open === null) out.push(line);
-  }
-  expect(open, 'a code fence is left open').toBeNull();
-  return out;
-}
+import { outsideFences } from '../helpers/markdown-fences.js';
 
 describe('safe Markdown for untrusted output', () => {
   it('a fence is longer than any backtick run inside it, so the content cannot close it', () => {

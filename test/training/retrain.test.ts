@@ -33,6 +33,14 @@ const options = (out: string) => ({
   quiet: true,
 });
 
+/** A proportion: a finite number from 0 to 1 (NaN, null or a string fails). */
+function expectShare(x: unknown): void {
+  expect(typeof x).toBe('number');
+  expect(Number.isFinite(x)).toBe(true);
+  expect(x).toBeGreaterThanOrEqual(0);
+  expect(x).toBeLessThanOrEqual(1);
+}
+
 describe('retrain', () => {
   it('the same command and seed give the same model, with a manifest and a report', { timeout: 300_000 }, async () => {
     const a = tmp('fixsense-retrain-a-');
@@ -50,9 +58,12 @@ describe('retrain', () => {
     expect(manifest.taxonomy.fixTypes).toEqual(taxonomy.fixTypes);
 
     const report = JSON.parse(fs.readFileSync(path.join(a, 'report.json'), 'utf8'));
-    for (const v of ['distilled', 'label_only']) {
-      expect(typeof report.variants[v].accuracy).toBe('number');
-      expect(typeof report.variants[v].macro_f1).toBe('number');
+    // a share, never NaN: checked on the returned report too, since JSON writes NaN as null
+    for (const r of [report, first.report]) {
+      for (const v of ['distilled', 'label_only']) {
+        expectShare(r.variants[v].accuracy);
+        expectShare(r.variants[v].macro_f1);
+      }
     }
     expect(Object.keys(report.reasoning).sort()).toEqual(['exact_match', 'macro_f1', 'micro_f1']);
     expect(fs.readFileSync(path.join(a, 'report.md'), 'utf8')).toContain('## Table 4');

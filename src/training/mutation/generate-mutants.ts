@@ -8,6 +8,7 @@ import { orderTags } from '../../model/taxonomy.js';
 import type { Example } from '../example.js';
 import { mulberry32, shuffleInPlace } from '../random.js';
 import { applyMutation, mutationsOf, type Mutation } from './operators.js';
+import { countBy } from '../../core/count-by.js';
 
 /** A correct program to inject bugs into. */
 export interface MutationBase {
@@ -174,11 +175,11 @@ export async function generateMutants(
           },
         });
         reports.set(id, report);
-        stats.byFixType[c.m.fixType] = (stats.byFixType[c.m.fixType] ?? 0) + 1;
-        stats.byOperator[c.m.operator] = (stats.byOperator[c.m.operator] ?? 0) + 1;
       });
     }
   }
   stats.kept = examples.length;
+  stats.byFixType = countBy(examples, (e) => e.label.fixType);
+  stats.byOperator = countBy(examples, (e) => e.provenance.operator!);
   return { examples, reports, stats };
 }

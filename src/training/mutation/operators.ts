@@ -3,7 +3,7 @@
  * realistic beginner's bug of a known fix type can be injected, and says which reasoning
  * tags that bug carries. Pure: source in, candidate edits out.
  */
-import { parseC, walk, type SyntaxNode } from '../../analysis/parse-c.js';
+import { LOOP_TYPES, parseC, walk, type SyntaxNode } from '../../analysis/parse-c.js';
 
 export interface Mutation {
   operator: string;
@@ -23,7 +23,6 @@ export function applyMutation(source: string, m: Mutation): string {
   return source.slice(0, m.start) + m.replacement + source.slice(m.end);
 }
 
-const LOOPS = new Set(['for_statement', 'while_statement', 'do_statement']);
 const FLIP_STRICT: Record<string, string> = { '<': '<=', '<=': '<', '>': '>=', '>=': '>' };
 const FLIP_DIRECTION: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '==': '!=', '!=': '==' };
 const ARITH_SWAP: Record<string, string[]> = { '+': ['-'], '-': ['+'], '*': ['/', '+'], '/': ['%', '*'], '%': ['/'] };
@@ -46,7 +45,7 @@ function at(n: SyntaxNode, start = n.startIndex, end = n.endIndex) {
 /** The loop whose condition (or for-initialiser/update) contains `n`, if any. */
 function loopHeaderOf(n: SyntaxNode): SyntaxNode | null {
   for (let child = n, p = n.parent; p; child = p, p = p.parent) {
-    if (LOOPS.has(p.type)) {
+    if (LOOP_TYPES.has(p.type)) {
       const body = p.childForFieldName('body');
       return body && body.id === child.id ? null : p;
     }
@@ -59,7 +58,7 @@ function inCondition(n: SyntaxNode): boolean {
   for (let child = n, p = n.parent; p; child = p, p = p.parent) {
     if (p.type === 'if_statement' || p.type === 'conditional_expression')
       return p.childForFieldName('condition')?.id === child.id;
-    if (p.type === 'compound_statement' || LOOPS.has(p.type)) return false;
+    if (p.type === 'compound_statement' || LOOP_TYPES.has(p.type)) return false;
   }
   return false;
 }
