@@ -1,3 +1,6 @@
+import { QueueUnavailableError } from '../src/queue/queues.js';
+import { UnsafeLockDirError } from '../src/sandbox/uid-pool.js';
+import { StoreConfigError, StoreUnavailableError } from '../src/store/errors.js';
 /**
  * One mapping from error class to exit status: user errors are one line without a stack and
  * exit 2, an unusable sandbox exits 3, anything else is a fault of fixsense (stack, exit 1).
@@ -88,8 +91,17 @@ describe('exitFor', () => {
 
   it('an unusable sandbox exits 3 without a stack', () => {
     const e = exitFor(new SandboxUnavailableError('bubblewrap (bwrap) is not installed'));
-    expect(e).toEqual({ code: EXIT.sandboxUnavailable, text: 'fixsense: bubblewrap (bwrap) is not installed\n' });
+    expect(e).toEqual({ code: EXIT.unavailable, text: 'fixsense: bubblewrap (bwrap) is not installed\n' });
     expect(e.code).toBe(3);
+  });
+
+  it('a database or queue that does not answer exits 3; a wrong database setting or an unsafe lock folder exits 2', () => {
+    expect(exitFor(new StoreUnavailableError('PostgreSQL x is unavailable')).code).toBe(3);
+    expect(exitFor(new QueueUnavailableError('Redis is reconnecting')).code).toBe(3);
+    expect(exitFor(new StoreConfigError('no such database')).code).toBe(2);
+    expect(exitFor(new UnsafeLockDirError('lock folder /x has mode 777')).text).toBe(
+      'fixsense: lock folder /x has mode 777\n',
+    );
   });
 
   it('anything else is a fault of fixsense: exit 1 with the stack', () => {

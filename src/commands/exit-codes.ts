@@ -6,6 +6,9 @@ import { ManifestError } from '../fixtures/submission-manifest.js';
 import { ModelError } from '../model/predictor.js';
 import { TaxonomyError } from '../model/taxonomy.js';
 import { SandboxUnavailableError } from '../sandbox/errors.js';
+import { QueueUnavailableError } from '../queue/queues.js';
+import { UnsafeLockDirError } from '../sandbox/uid-pool.js';
+import { StoreError, StoreUnavailableError } from '../store/errors.js';
 import { DatasetError } from '../training/dataset-error.js';
 import { CliError } from './cli-error.js';
 
@@ -16,8 +19,11 @@ export const EXIT = {
   failed: 1,
   /** Something the user gave is wrong: an option, a file, a folder, a setting. */
   userError: 2,
-  /** This machine cannot run the sandbox (no bubblewrap, no user namespaces, no compiler). */
-  sandboxUnavailable: 3,
+  /**
+   * Something this machine needs is not there now: the sandbox cannot run (no bubblewrap, no
+   * user namespaces, no compiler), or the database or Redis does not answer. Try again.
+   */
+  unavailable: 3,
 } as const;
 
 type ErrorClass = abstract new (...args: never[]) => Error;
@@ -35,7 +41,12 @@ const USER_ERRORS: readonly (readonly [ErrorClass, string])[] = [
   [TaxonomyError, ''],
   [DatasetError, ''],
   [ManifestError, ''],
+  [UnsafeLockDirError, ''],
+  // after StoreUnavailableError (below): a wrong URL, a refused login, a newer schema
+  [StoreError, ''],
 ];
+
+const UNAVAILABLE: readonly ErrorClass[] = [SandboxUnavailableError, StoreUnavailableError, QueueUnavailableError];
 
 export interface Exit {
   code: number;
@@ -47,7 +58,8 @@ export interface Exit {
 export function exitFor(err: unknown): Exit {
   // commander has printed the usage error (or the help, for exit code 0) itself
   if (err instanceof CommanderError) return { code: err.exitCode === 0 ? EXIT.ok : EXIT.userError, text: '' };
-  if (err instanceof SandboxUnavailableError) return { code: EXIT.sandboxUnavailable, text: line(err.message) };
+  if (UNAVAILABLE.some((type) => err instanceof type))
+    return { code: EXIT.unavailable, text: line((err as Error).message) };
   for (const [type, prefix] of USER_ERRORS) {
     if (err instanceof type) {
       const code = err instanceof CliError ? err.exitCode : EXIT.userError;

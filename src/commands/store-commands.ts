@@ -2,10 +2,8 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError } from '../core/config-error.js';
 import { loadCourse } from '../course/course.js';
 import { csvLine } from '../store/csv.js';
-import { StoreError, StoreUnavailableError } from '../store/errors.js';
 import { csvHeader, csvRow, labelsRow, sourcePath } from '../store/export-term.js';
 import type { ListedSubmission } from '../store/list-submissions.js';
 import { openStore, type Store } from '../store/store.js';
@@ -32,10 +30,6 @@ async function withStore<T>(
   try {
     store = await openStore({ ...(flags.db ? { db: flags.db } : {}), ...o });
     return await f(store);
-  } catch (err) {
-    if (err instanceof StoreUnavailableError) throw new CliError(err.message, 3);
-    if (err instanceof StoreError || err instanceof ConfigError) throw new CliError(err.message);
-    throw err;
   } finally {
     await store?.close();
   }
