@@ -91,6 +91,7 @@ const h = await startHarness({
   env: {
     WRITE_LIMITS: `80/${scaled(60_000)}ms,500/${scaled(HOUR)}ms`,
     ACK_AFTER_MS: String(scaled(10_000)),
+    PUBLISH_HOLD_MS: String(scaled(120_000)),
   },
   fake: {
     enforce: [

@@ -5,6 +5,7 @@ import { WriteLimiter } from '../github/write-limiter.js';
 import { createPipelineDeps } from '../pipeline/create-deps.js';
 import type { PipelineDeps } from '../pipeline/pipeline.js';
 import { createQueues } from '../queue/queues.js';
+import { RedisReportCache } from '../queue/redis-report-cache.js';
 import { startWorkers, type Workers } from '../queue/workers.js';
 import type { WorkerEnv } from './config.js';
 import type { LazyStore } from '../store/lazy-store.js';
@@ -59,6 +60,7 @@ export async function startWorkerSide(
     config: course.feedback,
   });
   const connection = connectWorker(env.REDIS_URL);
+  pipeline.reports = new RedisReportCache(connection, env.QUEUE_PREFIX);
   const limiter = new WriteLimiter(connection, env.WRITE_LIMITS, env.QUEUE_PREFIX);
   const github = new GitHubClients({
     appId: env.APP_ID,
@@ -79,6 +81,7 @@ export async function startWorkerSide(
     ackConcurrency: env.ACK_CONCURRENCY,
     lockDurationMs: o.lockDurationMs ?? env.WORKER_LOCK_MS,
     store,
+    policy: { holdBelow: env.PUBLISH_HOLD_BELOW, holdMs: env.PUBLISH_HOLD_MS },
   });
   const retention = startRetention(store, course);
   // a supervisor's liveness probe: answered by the same event loop that grades, so a frozen

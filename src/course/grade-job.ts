@@ -19,7 +19,9 @@ export const gradeJobSchema = z.object({
   branch: z.string().min(1).nullable().optional(),
   /** check_run.rerequested: the run the student asked to repeat. */
   rerunOf: z.number().int().optional(),
-  /** Set by the acknowledging stage: the in-progress check run to complete. */
+  /** When the grading stage held this job back because the write budget was short (once per job). */
+  heldAt: z.number().optional(),
+  /** Set by the acknowledging stage of an earlier version: the in-progress check run to complete. */
   checkRunId: z.number().int().optional(),
 });
 

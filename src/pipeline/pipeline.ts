@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Assignment } from '../assignments/assignment.js';
 import { assignmentReference } from '../analysis/assignment-reference.js';
 import { featurize, type ReferenceCode } from '../analysis/featurize.js';
@@ -8,6 +9,7 @@ import {
   type FeedbackContext,
 } from '../feedback/feedback-context.js';
 import type { Templates } from '../feedback/templates.js';
+import { gradingFingerprint } from '../grading/assignment-fingerprint.js';
 import { gradeSubmission, type GradeOptions } from '../grading/grade-submission.js';
 import type { TestReport } from '../grading/report.js';
 import type { Predictor, Prediction } from '../model/predictor.js';
@@ -25,6 +27,34 @@ export interface Feedback {
   review: { flagged: boolean; reasons: string[] };
 }
 
+/**
+ * Test reports kept by what decides them (source, file name, assignment and its settings), so
+ * an identical submission (a re-run, a branch and its pull request, a job that waited and
+ * came back) is not graded again. Best effort: a cache that fails is as if it were empty.
+ */
+export interface ReportCache {
+  get(key: string): Promise<TestReport | null>;
+  set(key: string, report: TestReport): Promise<void>;
+}
+
+/** The cache key of a grading: everything gradeSubmission's report depends on. */
+export function reportKey(s: Submission, opts: GradeOptions = {}): string {
+  const a = s.assignment;
+  return createHash('sha256')
+    .update(gradingFingerprint(a))
+    .update(
+      JSON.stringify([
+        a.name,
+        a.title,
+        a.tests.map((t) => [t.suite, t.hidden, t.points]),
+        s.fileName,
+        opts.reruns ?? null,
+      ]),
+    )
+    .update(s.source)
+    .digest('hex');
+}
+
 export interface PipelineDeps {
   sandbox: Sandbox;
   /** null when no model could be loaded: feedback goes on without a category. */
@@ -34,6 +64,7 @@ export interface PipelineDeps {
   templates: Templates;
   taxonomy: Taxonomy;
   config?: FeedbackConfig;
+  reports?: ReportCache;
 }
 
 export interface Submission {
@@ -121,8 +152,22 @@ export function render(
  * note; it never loses the test results.
  */
 export async function runPipeline(deps: PipelineDeps, s: Submission, opts: GradeOptions = {}): Promise<Feedback> {
-  const report = await grade(deps, s, opts);
+  const report = deps.reports ? await cachedGrade(deps, deps.reports, s, opts) : await grade(deps, s, opts);
   const notes: string[] = [];
   const prediction = await predict(deps, s.source.toString('utf8'), report, assignmentReference(s.assignment), notes);
   return render(deps, report, prediction, notes);
+}
+
+async function cachedGrade(
+  deps: PipelineDeps,
+  cache: ReportCache,
+  s: Submission,
+  opts: GradeOptions,
+): Promise<TestReport> {
+  const key = reportKey(s, opts);
+  const hit = await cache.get(key).catch(() => null);
+  if (hit) return hit;
+  const report = await grade(deps, s, opts);
+  await cache.set(key, report).catch(() => {});
+  return report;
 }

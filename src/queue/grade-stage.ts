@@ -50,7 +50,17 @@ export interface GradeStageDeps {
   state: CheckRunState;
   /** Where every grading is recorded, before it is published. */
   store: LazyStore;
+  policy: PublishPolicy;
 }
+
+/** How feedback waits when the write budget runs short (deadline night). */
+export interface PublishPolicy {
+  /** Below this share of the tightest budget free, a graded result waits once before it is published. */
+  holdBelow: number;
+  holdMs: number;
+}
+
+export const DEFAULT_PUBLISH_POLICY: PublishPolicy = { holdBelow: 0.3, holdMs: 120_000 };
 
 export interface Attempt {
   id: string;
@@ -139,7 +149,7 @@ export async function gradeStage(
   data: GradeJob,
   a: CourseAssignment,
   attempt: Attempt,
-): Promise<GradeResult | 'busy'> {
+): Promise<GradeResult | 'busy' | { hold: number }> {
   const gh = d.github.forInstallation(data.installationId);
   const where = { job: attempt.id, repo: `${data.owner}/${data.repo}`, sha: data.sha.slice(0, 7) };
   const result = (r: Omit<GradeResult, 'latencyMs' | 'flagged' | 'comment'> & Partial<GradeResult>): GradeResult => ({
@@ -188,15 +198,26 @@ export async function gradeStage(
       assignment: a.assignment,
     });
     const t2 = performance.now();
+    // the write budget is short: wait a while once, and a student who pushes again meanwhile
+    // costs no write for this commit (the report is cached, so coming back grades nothing)
+    if (data.heldAt === undefined && (await d.github.writeHeadroom(data.installationId)) < d.policy.holdBelow) {
+      log('held', { ...where, forMs: d.policy.holdMs });
+      return { hold: d.policy.holdMs };
+    }
     // recorded before it is published, so a published grading is always recorded (a retry finds the row)
     await d.store.use((s) => s.recordGrading(gradingRecord(d, data, a, feedback, source)));
-    const checkRunId = await publishRun(d, gh, data, a, attempt.id, gradedCheckRun(feedback, a, lineCount(source)));
+    const run = gradedCheckRun(feedback, a, lineCount(source));
     let comment: CommentResult | null = null;
-    if (data.pullRequest || d.course.pushFeedback === 'commit_comment') {
-      const bot = await d.github.botLogin();
-      comment = data.pullRequest
-        ? await upsertPullRequestComment(gh, data, feedback.comment, bot)
-        : await upsertCommitComment(gh, data, feedback.comment, bot);
+    let checkRunId: number;
+    if (data.pullRequest) {
+      // on a pull request the student reads the comment: it goes first, and the check run with
+      // the writes that leave a share of the budget to others' feedback
+      comment = await upsertPullRequestComment(gh, data, feedback.comment, await d.github.botLogin());
+      checkRunId = await publishRun(d, d.github.forInstallation(data.installationId, 'low'), data, a, attempt.id, run);
+    } else {
+      checkRunId = await publishRun(d, gh, data, a, attempt.id, run);
+      if (d.course.pushFeedback === 'commit_comment')
+        comment = await upsertCommitComment(gh, data, feedback.comment, await d.github.botLogin());
     }
     await d.store.use((s) =>
       s.recordPublication(attempt.id, {

@@ -11,7 +11,7 @@ import type { LazyStore } from '../store/lazy-store.js';
 import type { PipelineDeps } from '../pipeline/pipeline.js';
 import { acknowledge } from './ack-stage.js';
 import { CheckRunState } from './check-run-state.js';
-import { gradeStage, publishRun, type GradeResult } from './grade-stage.js';
+import { DEFAULT_PUBLISH_POLICY, gradeStage, publishRun, type GradeResult, type PublishPolicy } from './grade-stage.js';
 import { ACK_QUEUE, GRADE_QUEUE, JOB_OPTIONS, type Queues } from './queues.js';
 import { RepositoryLocks } from './repository-lock.js';
 
@@ -31,6 +31,7 @@ export interface WorkerDeps {
   /** How long a job whose repository is being graded waits before it looks again. */
   busyRetryMs?: number;
   store: LazyStore;
+  policy?: PublishPolicy;
   /** How long a job waits for a database that does not answer before it tries again. */
   storeRetryMs?: number;
 }
@@ -118,12 +119,16 @@ export function startWorkers(d: WorkerDeps): Workers {
     async (job, token) => {
       const { data, a } = load(job);
       return delayWhileUnavailable(job, token, d.storeRetryMs ?? 5000, async () => {
-        const outcome = await gradeStage({ ...d, locks, state }, data, a, {
+        const outcome = await gradeStage({ ...d, locks, state, policy: d.policy ?? DEFAULT_PUBLISH_POLICY }, data, a, {
           attemptsMade: job.attemptsMade,
           attempts: job.opts.attempts ?? 1,
           id: job.id!,
         });
         if (outcome === 'busy') return delay(job, token, d.busyRetryMs ?? 500);
+        if ('hold' in outcome) {
+          await job.updateData({ ...data, heldAt: Date.now() });
+          return delay(job, token, outcome.hold);
+        }
         return outcome;
       });
     },
@@ -146,9 +151,10 @@ export function startWorkers(d: WorkerDeps): Workers {
     const g = data.data;
     log('grading-failed', { job: job.id, repo: `${g.owner}/${g.repo}`, sha: g.sha.slice(0, 7), error: err.message });
     const gh = d.github.forInstallation(g.installationId);
-    publishRun({ ...d, locks, state }, gh, g, a, job.id!, { conclusion: 'neutral', ...GRADING_FAILED }).catch(
-      (e: Error) => log('publish-failed', { job: job.id, error: e.message }),
-    );
+    publishRun({ ...d, locks, state, policy: d.policy ?? DEFAULT_PUBLISH_POLICY }, gh, g, a, job.id!, {
+      conclusion: 'neutral',
+      ...GRADING_FAILED,
+    }).catch((e: Error) => log('publish-failed', { job: job.id, error: e.message }));
   });
   return {
     ack,

@@ -2,27 +2,10 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Assignment } from '../assignments/assignment.js';
+import { gradingFingerprint as fingerprint } from '../grading/assignment-fingerprint.js';
 import { gradeSubmission } from '../grading/grade-submission.js';
 import { testReportSchema, type TestReport } from '../grading/report.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
-
-/** Bump when grading changes what a report says, so cached reports are graded again. */
-const GRADER_VERSION = 'grader/3';
-
-const fingerprints = new WeakMap<Assignment, string>();
-
-function fingerprint(a: Assignment): string {
-  let f = fingerprints.get(a);
-  if (!f) {
-    const h = createHash('sha256')
-      .update(GRADER_VERSION)
-      .update(JSON.stringify({ c: a.checker, l: a.limits, x: a.compiler, r: a.reruns, e: a.exitCode }));
-    for (const t of a.tests) h.update(t.id).update(t.input).update('\0').update(t.expected).update('\0');
-    f = h.digest('hex');
-    fingerprints.set(a, f);
-  }
-  return f;
-}
 
 /**
  * Test reports of training programs, kept on disk by (source, assignment, grader): a

@@ -56,7 +56,14 @@ describe('the GitHub App, end to end with a real Redis', () => {
         action: 'synchronize',
       }),
     );
-    await waitFor(() => h!.fake.comments[0]!.body.includes('18 of 18 tests pass'), 30_000, 'updated comment');
+    // on a pull request the comment is written first, then the check run
+    await waitFor(
+      () =>
+        h!.fake.comments[0]!.body.includes('18 of 18 tests pass') &&
+        h!.fake.checkRuns.filter((c) => c.status === 'completed').length === 2,
+      30_000,
+      'updated comment and the second check run',
+    );
     expect(h.fake.comments).toHaveLength(1);
     expect(h.fake.comments[0]!.on).toBe('issue:7');
     expect(h.fake.checkRuns.map((c) => [c.head_sha, c.conclusion])).toEqual([
