@@ -35,6 +35,13 @@ program
   .option('--model <folder>', 'the student model (default models/)')
   .option('--templates <folder>', "the course's feedback templates, overriding the defaults")
   .option('--reruns <n>', 're-run failing tests n times to detect nondeterminism', (v) => int('--reruns', 0, 5)(v))
+  .option('--record', 'record the grading in the store (the course, term and student below)')
+  .option(
+    '--db <file-or-url>',
+    'with --record: an SQLite file or a postgres:// URL (default: $DATABASE_URL, else data/fixsense.db)',
+  )
+  .option('--course <course.yml>', 'with --record: the course whose name and term to record under')
+  .option('--student <login>', 'with --record: whose submission it is (default: your user name)')
   .action(gradeCommand);
 
 program
@@ -44,6 +51,10 @@ program
   )
   .option('--out <folder>', 'where to write one feedback comment per submission', 'demo-feedback')
   .option('--show <file...>', 'print the full comment of these submissions', ['digits/stops-at-ten.c'])
+  .option(
+    '--db <file>',
+    'record into this SQLite file, made fresh (default: data/fixsense.db, or data/demo.db when that holds a course)',
+  )
   .action(demoCommand);
 
 const int = (name: string, min: number, max: number) => (v: string) => {

@@ -7,10 +7,13 @@ import { loadSubmissionManifest } from '../fixtures/submission-manifest.js';
 import { createPipelineDeps } from '../pipeline/create-deps.js';
 import { runPipeline, type Feedback } from '../pipeline/pipeline.js';
 import { CliError } from './cli-error.js';
+import { DEMO_COURSE, localGradingRecord, openDemoStore } from './local-record.js';
 
 export interface DemoFlags {
   out: string;
   show: string[];
+  /** Where to record (default: the embedded store, see openDemoStore). */
+  db?: string;
 }
 
 function line(file: string, f: Feedback): string {
@@ -34,13 +37,15 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
     return assignments.get(name)!;
   };
   const start = performance.now();
+  const sources: Buffer[] = [];
   const results = await Promise.all(
-    manifest.map(async (s) => {
+    manifest.map(async (s, i) => {
       const a = await assignment(s.assignment);
+      sources[i] = await fs.readFile(s.path);
       return {
         s,
         f: await runPipeline(deps, {
-          source: await fs.readFile(s.path),
+          source: sources[i],
           fileName: path.basename(a.sourceFile),
           assignment: a,
         }),
@@ -48,6 +53,30 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
     }),
   );
   const secs = (performance.now() - start) / 1000;
+  // every grading goes into a fresh demo store, so `term summary` and `dashboard` have a term to show
+  const demo = await openDemoStore(flags.db);
+  const at = Date.now();
+  try {
+    await demo.store.recordGradings(
+      results.map(({ s, f }, i) =>
+        localGradingRecord({
+          deps,
+          feedback: f,
+          source: sources[i]!,
+          fileName: f.report.source.file,
+          assignment: s.assignment,
+          course: DEMO_COURSE,
+          term: 'demo',
+          // one student per fixture program: its file name
+          student: path.basename(s.file, '.c'),
+          trigger: 'demo',
+          at,
+        }),
+      ),
+    );
+  } finally {
+    await demo.store.close();
+  }
   await fs.mkdir(flags.out, { recursive: true });
   for (const { s, f } of results) {
     const file = path.join(flags.out, s.file.replace(/\.c$/, '.md'));
@@ -65,4 +94,6 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   out.write(
     `\ngraded ${results.length} submissions in ${secs.toFixed(1)} s; each student's feedback is in ${flags.out}/\n`,
   );
+  const db = demo.isDefault ? '' : ` --db ${path.relative(process.cwd(), demo.file)}`;
+  out.write(`recorded in ${path.relative(process.cwd(), demo.file)}: try \`fixsense term summary${db}\`\n`);
 }

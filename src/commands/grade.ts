@@ -6,7 +6,10 @@ import { FIX_TYPE_WORDS } from '../feedback/describe.js';
 import { formatReport } from '../grading/format-report.js';
 import { createPipelineDeps } from '../pipeline/create-deps.js';
 import { runPipeline, type Feedback } from '../pipeline/pipeline.js';
+import { loadCourse } from '../course/course.js';
+import { openStore } from '../store/store.js';
 import { CliError } from './cli-error.js';
+import { localGradingRecord, localStudent } from './local-record.js';
 
 export interface GradeFlags {
   assignment: string;
@@ -15,6 +18,12 @@ export interface GradeFlags {
   reruns?: number;
   model?: string;
   templates?: string;
+  /** Record the grading in the store (--db, else DATABASE_URL, else data/fixsense.db). */
+  record?: boolean;
+  db?: string;
+  /** The course file whose name and term the grading is recorded under. */
+  course?: string;
+  student?: string;
 }
 
 function textFeedback(f: Feedback): string {
@@ -71,6 +80,32 @@ export async function gradeCommand(file: string, flags: GradeFlags): Promise<voi
     process.stdout.write(feedback.comment);
   } else {
     process.stdout.write(formatReport(feedback.report) + textFeedback(feedback));
+  }
+  if (flags.record) {
+    const course = flags.course ? await loadCourse(flags.course) : null;
+    const store = await openStore({ ...(flags.db ? { db: flags.db } : {}) });
+    try {
+      const r = await store.recordGrading(
+        localGradingRecord({
+          deps,
+          feedback,
+          source,
+          fileName: path.basename(file),
+          // a course's own name for the assignment when it grades this folder, else the folder's
+          assignment: course?.assignments.find((x) => x.assignment.dir === assignment.dir)?.name ?? assignment.name,
+          course: course?.name ?? 'local',
+          term: course?.term ?? String(new Date().getFullYear()),
+          student: flags.student ?? localStudent(),
+          trigger: 'cli',
+          at: Date.now(),
+        }),
+      );
+      process.stderr.write(
+        `${r.created ? 'recorded' : 'already recorded'} as submission ${r.id} in ${store.description}\n`,
+      );
+    } finally {
+      await store.close();
+    }
   }
   // like a test runner: scripts and CI jobs can tell a passing submission from the status
   if (feedback.report.verdict !== 'PASS') process.exitCode = 1;

@@ -116,6 +116,15 @@ export class Store {
     }
   }
 
+  /** The course this database holds; null before its first recording. */
+  course(): Promise<string | null> {
+    return this.#run(
+      async () =>
+        (await this.c.db.selectFrom('meta').select('value').where('key', '=', 'course').executeTakeFirst())?.value ??
+        null,
+    );
+  }
+
   /** Applies pending migrations; returns their names. */
   migrate(): Promise<string[]> {
     return this.#run(() => migrate(this.c));
