@@ -8,30 +8,41 @@
  *   - when it exits, the kernel kills whatever is left in the namespace.
  *
  * One sandbox serves many runs (all the tests of a lane, or one compilation), which is
- * what amortises bwrap's start-up cost. Between runs the runner kills every process,
- * reaps them all and empties the private /tmp, so tests cannot influence each other.
+ * what amortises bwrap's start-up cost. Every test starts from the same empty state, checked
+ * rather than assumed (see renew_work_dir): no process but the runner, a brand-new /tmp, no
+ * SysV IPC object. For the fresh /tmp the runner keeps CAP_SYS_ADMIN (and CAP_SETPCAP) in the
+ * sandbox's own user namespace (bwrap --cap-add); the program gets no capability at all
+ * (drop_capabilities) and a seccomp filter that keeps it away from the runner (install_seccomp).
  *
  * Protocol (little-endian): the host writes one request on stdin and closes it; the
  * runner answers with one record per run on stdout. See src/sandbox/protocol.ts.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <linux/magic.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/msg.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/types.h>
@@ -71,6 +82,22 @@ struct buf {
 static void die(const char *what) {
   fprintf(stderr, "fixsense-runner: %s: %s\n", what, strerror(errno));
   _exit(70);
+}
+
+/* Between fork and exec, a failure is the runner's, not the program's: the child says so on
+ * its report pipe (kind 1), and the runner ends the lane as an infrastructure error. Kind 0
+ * is the program's own exec failure (a student's problem, reported as a spawn failure). */
+struct child_report {
+  int32_t kind, err;
+  char what[56];
+};
+static int child_report_fd = -1;
+
+static void child_fail(const char *what) {
+  struct child_report r = {1, errno, {0}};
+  strncpy(r.what, what, sizeof r.what - 1);
+  if (write(child_report_fd, &r, sizeof r) < 0) _exit(127);
+  _exit(127);
 }
 
 static void buf_push(struct buf *b, const void *p, size_t n) {
@@ -165,93 +192,201 @@ static void put_u64(struct buf *b, uint64_t v) {
 #error "fixsense-runner: add this architecture's AUDIT_ARCH"
 #endif
 
-#define DENY(nr, err)                                      \
-  BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1),         \
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (err))
+/* A filter is built instruction by instruction: plain denials by syscall number, then
+ * rules that allow a syscall only for some argument values. */
+#define MAX_FILTER 256
+struct filter {
+  struct sock_filter ins[MAX_FILTER];
+  unsigned short n;
+};
 
-/* Syscalls a student's program never needs and an attacker would like. Process creation
- * is refused separately unless the assignment allows it, so memory x processes stays
- * bounded by the per-process address-space limit. */
-static void install_seccomp(int allow_fork) {
-  struct sock_filter always[] = {
-      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_ARCH, 1, 0),
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-      BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-#if defined(__x86_64__)
-      /* the x32 ABI aliases every syscall above this bit */
-      BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1),
-      BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+static void emit(struct filter *f, struct sock_filter s) {
+  if (f->n >= MAX_FILTER) {
+    errno = E2BIG;
+    die("seccomp filter too long");
+  }
+  f->ins[f->n++] = s;
+}
+
+#define LOAD_NR BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr))
+/* The kernel reads pid_t and int arguments as their low 32 bits, so that is what is compared. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define LOAD_ARG(i) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[i]))
+#else
+#define LOAD_ARG(i) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[i]) + 4)
 #endif
-      DENY(__NR_ptrace, EPERM),
-      DENY(__NR_process_vm_readv, EPERM),
-      DENY(__NR_process_vm_writev, EPERM),
-      DENY(__NR_socket, EACCES),
-      DENY(__NR_socketpair, EACCES),
-      DENY(__NR_keyctl, EPERM),
-      DENY(__NR_add_key, EPERM),
-      DENY(__NR_request_key, EPERM),
-      DENY(__NR_bpf, EPERM),
-      DENY(__NR_perf_event_open, EPERM),
-      DENY(__NR_userfaultfd, EPERM),
-      DENY(__NR_unshare, EPERM),
-      DENY(__NR_setns, EPERM),
-      DENY(__NR_mount, EPERM),
-      DENY(__NR_umount2, EPERM),
-      DENY(__NR_pivot_root, EPERM),
-      DENY(__NR_chroot, EPERM),
-      DENY(__NR_io_uring_setup, EPERM),
-      DENY(__NR_personality, EPERM),
+#define RET_ERRNO(err) BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (err))
+#define RET_ALLOW BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+
+/* Expects the syscall number in the accumulator, and leaves it there. */
+static void deny(struct filter *f, uint32_t nr, int err) {
+  emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 1));
+  emit(f, (struct sock_filter)RET_ERRNO(err));
+}
+
+/* Syscall `nr` is allowed only when every listed argument has its value; else EPERM. A syscall
+ * that names a process must name the caller itself (0), never the runner (PID 1). */
+struct arg_is {
+  unsigned arg;
+  uint32_t value;
+};
+static void allow_only(struct filter *f, uint32_t nr, const struct arg_is *args, unsigned nargs) {
+  /* [nr?] then per argument [load, compare], then [allow] [deny] */
+  emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, (unsigned char)(2 * nargs + 2)));
+  for (unsigned k = 0; k < nargs; k++) {
+    emit(f, (struct sock_filter)LOAD_ARG(args[k].arg));
+    emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, args[k].value, 0,
+                                         (unsigned char)(2 * (nargs - k) - 1)));
+  }
+  emit(f, (struct sock_filter)RET_ALLOW);
+  emit(f, (struct sock_filter)RET_ERRNO(EPERM));
+}
+#define ALLOW_ONLY(f, nr, ...)                         \
+  do {                                                 \
+    static const struct arg_is a_[] = {__VA_ARGS__};   \
+    allow_only(f, nr, a_, sizeof a_ / sizeof *a_);     \
+  } while (0)
+
+/* Syscalls a student's program never needs and an attacker would like, in four groups:
+ *  - escapes and kernel attack surface (tracing, sockets, mounts, namespaces, keyrings, BPF);
+ *  - state that would outlive a test inside the lane (SysV IPC, POSIX message queues) and
+ *    memory the address-space limit does not count (SysV shm, memfd, bigger pipe buffers,
+ *    inotify watches);
+ *  - anything that reaches another process of the same uid, i.e. the runner: resource limits,
+ *    priorities and scheduling of anyone but the caller, kcmp, pidfds, process_madvise;
+ *  - process creation, unless the assignment allows it, so memory x processes stays bounded. */
+static void install_seccomp(int allow_fork) {
+  struct filter f = {.n = 0};
+  emit(&f, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)));
+  emit(&f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_ARCH, 1, 0));
+  emit(&f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
+  emit(&f, (struct sock_filter)LOAD_NR);
+#if defined(__x86_64__)
+  /* the x32 ABI aliases every syscall above this bit */
+  emit(&f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1));
+  emit(&f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
+#endif
+  static const uint32_t refused[] = {
+      /* escapes and kernel attack surface */
+      __NR_ptrace, __NR_process_vm_readv, __NR_process_vm_writev, __NR_keyctl, __NR_add_key,
+      __NR_request_key, __NR_bpf, __NR_perf_event_open, __NR_userfaultfd, __NR_unshare, __NR_setns,
+      __NR_mount, __NR_umount2, __NR_pivot_root, __NR_chroot, __NR_io_uring_setup, __NR_personality,
+      __NR_open_tree, __NR_move_mount, __NR_fsopen, __NR_fsconfig, __NR_fsmount, __NR_fspick,
+      __NR_mount_setattr,
+      /* state that would outlive a test; memory the address-space limit does not count */
+      __NR_shmget, __NR_shmat, __NR_shmdt, __NR_shmctl, __NR_msgget, __NR_msgsnd, __NR_msgrcv,
+      __NR_msgctl, __NR_semget, __NR_semop, __NR_semtimedop, __NR_semctl, __NR_mq_open,
+      __NR_mq_unlink, __NR_mq_timedsend, __NR_mq_timedreceive, __NR_mq_notify, __NR_mq_getsetattr,
+      __NR_memfd_create, __NR_memfd_secret, __NR_inotify_init, __NR_inotify_init1,
+      __NR_inotify_add_watch, __NR_fanotify_init,
+      /* other processes of the same uid: the runner */
+      __NR_kcmp, __NR_pidfd_open, __NR_pidfd_getfd, __NR_pidfd_send_signal, __NR_process_madvise,
+      __NR_process_mrelease, __NR_migrate_pages, __NR_move_pages,
   };
-  struct sock_filter no_fork[] = {
+  for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) deny(&f, refused[i], EPERM);
+  deny(&f, __NR_socket, EACCES);
+  deny(&f, __NR_socketpair, EACCES);
+  ALLOW_ONLY(&f, __NR_prlimit64, {0, 0});
+  ALLOW_ONLY(&f, __NR_setpriority, {0, PRIO_PROCESS}, {1, 0});
+  ALLOW_ONLY(&f, __NR_ioprio_set, {0, 1 /* IOPRIO_WHO_PROCESS */}, {1, 0});
+  ALLOW_ONLY(&f, __NR_sched_setaffinity, {0, 0});
+  ALLOW_ONLY(&f, __NR_sched_setscheduler, {0, 0});
+  ALLOW_ONLY(&f, __NR_sched_setparam, {0, 0});
+  ALLOW_ONLY(&f, __NR_sched_setattr, {0, 0});
+  /* a pipe keeps its default 64 KiB: 1 MiB buffers on every descriptor would be memory
+   * outside the address-space limit */
+  emit(&f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_fcntl, 0, 4));
+  emit(&f, (struct sock_filter)LOAD_ARG(1));
+  emit(&f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, F_SETPIPE_SZ, 0, 1));
+  emit(&f, (struct sock_filter)RET_ERRNO(EPERM));
+  emit(&f, (struct sock_filter)RET_ALLOW); /* every other fcntl */
+  if (!allow_fork) {
 #ifdef __NR_fork
-      DENY(__NR_fork, EAGAIN),
+    deny(&f, __NR_fork, EAGAIN);
 #endif
 #ifdef __NR_vfork
-      DENY(__NR_vfork, EAGAIN),
+    deny(&f, __NR_vfork, EAGAIN);
 #endif
-      DENY(__NR_clone, EAGAIN),
-      /* ENOSYS makes libc fall back to clone, which is refused above */
-      DENY(__NR_clone3, ENOSYS),
-  };
-  struct sock_filter allow[] = {BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
-
-  struct sock_filter prog[sizeof always / sizeof *always + sizeof no_fork / sizeof *no_fork + 1];
-  size_t n = 0;
-  memcpy(prog + n, always, sizeof always);
-  n += sizeof always / sizeof *always;
-  if (!allow_fork) {
-    memcpy(prog + n, no_fork, sizeof no_fork);
-    n += sizeof no_fork / sizeof *no_fork;
+    deny(&f, __NR_clone, EAGAIN);
+    /* ENOSYS makes libc fall back to clone, which is refused above */
+    deny(&f, __NR_clone3, ENOSYS);
   }
-  prog[n++] = allow[0];
-  struct sock_fprog fprog = {.len = (unsigned short)n, .filter = prog};
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) die("no_new_privs");
-  if (syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog)) die("seccomp");
+  emit(&f, (struct sock_filter)RET_ALLOW);
+  struct sock_fprog fprog = {.len = f.n, .filter = f.ins};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) child_fail("no_new_privs");
+  if (syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog)) child_fail("seccomp");
 }
 
-/* ---------- the work directory ---------- */
-
-static void remove_tree(int dirfd) {
-  DIR *d = fdopendir(dirfd);
-  if (!d) return;
-  struct dirent *e;
-  while ((e = readdir(d))) {
-    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-    if (unlinkat(dirfd, e->d_name, 0) == 0) continue;
-    /* a directory, perhaps made unreadable on purpose: the runner owns it, so it can fix it */
-    fchmodat(dirfd, e->d_name, 0700, 0);
-    int sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (sub >= 0) remove_tree(sub);
-    unlinkat(dirfd, e->d_name, AT_REMOVEDIR);
+/* The runner holds CAP_SYS_ADMIN and CAP_SETPCAP in the sandbox's user namespace (to renew
+ * /tmp); the program must hold nothing: bounding set first (needs CAP_SETPCAP), then ambient,
+ * then the effective, permitted and inheritable sets, then check that all are empty. */
+static void drop_capabilities(void) {
+  for (int cap = 0; cap < 64; cap++)
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno != EINVAL) child_fail("drop bounding capabilities");
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)) child_fail("clear ambient capabilities");
+  struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct d[2];
+  memset(d, 0, sizeof d);
+  if (syscall(SYS_capset, &h, d)) child_fail("capset");
+  if (syscall(SYS_capget, &h, d)) child_fail("capget");
+  int left = d[0].effective | d[0].permitted | d[0].inheritable | d[1].effective | d[1].permitted | d[1].inheritable;
+  for (int cap = 0; cap < 64; cap++) left |= prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1;
+  if (left) {
+    errno = EPERM;
+    child_fail("capabilities left after dropping them");
   }
-  closedir(d);
 }
 
-static void empty_work_dir(void) {
-  int fd = open(WORK_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) die("open work dir");
-  remove_tree(fd);
+/* ---------- the work directory and the empty state ---------- */
+
+static uint64_t work_bytes;
+static uint32_t work_inodes;
+static int work_mounted;
+
+static void isolation_failed(const char *what) {
+  fprintf(stderr, "fixsense-runner: isolation not verified: %s: %s\n", what, strerror(errno));
+  _exit(71);
+}
+
+/* The runner's own mount namespace (it owns it, through its user namespace), so it can mount a
+ * new /tmp for every run; the bwrap mounts below are locked and stay as they are. */
+static void own_mount_namespace(void) {
+  if (chdir("/")) die("chdir /");
+  if (unshare(CLONE_NEWNS)) isolation_failed("unshare the mount namespace (bwrap --cap-add CAP_SYS_ADMIN?)");
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) isolation_failed("make mounts private");
+}
+
+/* Every run starts from the same state, verified, not assumed: the previous /tmp is unmounted
+ * (which fails if anything still uses it), a new empty tmpfs takes its place (inodes and bytes
+ * counted back to empty), no process is left but this one (the caller reaped them all), and the
+ * IPC namespace holds no SysV object. A failure ends the lane with exit status 71: the host
+ * reports an infrastructure error rather than grade from a dirty state. */
+static void renew_work_dir(void) {
+  if (work_mounted && umount2(WORK_DIR, UMOUNT_NOFOLLOW)) isolation_failed("unmount the previous /tmp");
+  char opts[96];
+  snprintf(opts, sizeof opts, "size=%llu,nr_inodes=%u,mode=0700", (unsigned long long)work_bytes, work_inodes);
+  if (mount("fixsense-tmp", WORK_DIR, "tmpfs", MS_NOSUID | MS_NODEV, opts)) isolation_failed("mount a new /tmp");
+  work_mounted = 1;
+  struct statfs st;
+  if (statfs(WORK_DIR, &st)) isolation_failed("statfs /tmp");
+  if (st.f_type != TMPFS_MAGIC || st.f_files - st.f_ffree != 1 || st.f_blocks != st.f_bfree) {
+    errno = ENOTEMPTY;
+    isolation_failed("the new /tmp is not empty");
+  }
+  if (waitpid(-1, NULL, WNOHANG) != -1 || errno != ECHILD) {
+    errno = EBUSY;
+    isolation_failed("a process survived the previous run");
+  }
+  struct shm_info shm;
+  struct msginfo msg;
+  struct seminfo sem;
+  if (shmctl(0, SHM_INFO, (struct shmid_ds *)&shm) < 0 || msgctl(0, MSG_INFO, (struct msqid_ds *)&msg) < 0 ||
+      semctl(0, 0, SEM_INFO, &sem) < 0)
+    isolation_failed("read the IPC namespace's counters");
+  if (shm.used_ids || msg.msgpool || sem.semusz) {
+    errno = EEXIST;
+    isolation_failed("a SysV IPC object exists");
+  }
 }
 
 /* ---------- one supervised run ---------- */
@@ -272,7 +407,7 @@ static uint64_t now_us(void) {
 
 static void set_limit(int resource, rlim_t soft, rlim_t hard) {
   struct rlimit rl = {soft, hard};
-  if (setrlimit(resource, &rl)) die("setrlimit");
+  if (setrlimit(resource, &rl)) child_fail("setrlimit");
 }
 
 struct child {
@@ -320,10 +455,12 @@ static int drain(int fd, struct buf *keep, uint64_t *total, size_t keep_max, uin
 static void run_one(const struct limits *lim, char *const argv[], const unsigned char *input,
                     size_t input_len, struct result *r) {
   memset(r, 0, sizeof *r);
-  int in_fd = memfd_create("stdin", MFD_CLOEXEC);
+  /* stdin is a sealed memory file: the program can read and seek it, never grow or change it */
+  int in_fd = memfd_create("stdin", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (in_fd < 0) die("memfd_create");
   if (input_len) write_all(in_fd, input, input_len);
   if (lseek(in_fd, 0, SEEK_SET) < 0) die("lseek");
+  if (fcntl(in_fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL)) die("seal stdin");
 
   int out_p[2], err_p[2], exec_p[2];
   if (pipe2(out_p, O_CLOEXEC) || pipe2(err_p, O_CLOEXEC) || pipe2(exec_p, O_CLOEXEC)) die("pipe");
@@ -333,9 +470,10 @@ static void run_one(const struct limits *lim, char *const argv[], const unsigned
   if (pid < 0) die("fork");
   if (pid == 0) {
     /* child: becomes the supervised program */
+    child_report_fd = exec_p[1];
     signal(SIGPIPE, SIG_DFL);
-    if (dup2(in_fd, 0) < 0 || dup2(out_p[1], 1) < 0 || dup2(err_p[1], 2) < 0) _exit(127);
-    if (chdir(WORK_DIR)) _exit(127);
+    if (dup2(in_fd, 0) < 0 || dup2(out_p[1], 1) < 0 || dup2(err_p[1], 2) < 0) child_fail("dup2");
+    if (chdir(WORK_DIR)) child_fail("chdir");
     rlim_t cpu_s = (lim->cpu_ms + 999) / 1000;
     set_limit(RLIMIT_CPU, cpu_s, cpu_s + 1);
     set_limit(RLIMIT_AS, lim->mem_bytes, lim->mem_bytes);
@@ -346,11 +484,12 @@ static void run_one(const struct limits *lim, char *const argv[], const unsigned
     set_limit(RLIMIT_NOFILE, 64, 64);
     set_limit(RLIMIT_MEMLOCK, 0, 0);
     set_limit(RLIMIT_MSGQUEUE, 0, 0);
+    drop_capabilities();
     install_seccomp(lim->allow_fork);
     static char *envp[] = {"PATH=/usr/bin:/bin", "LANG=C.UTF-8", "HOME=/tmp", "TMPDIR=/tmp", NULL};
     execvpe(argv[0], argv, envp);
-    int e = errno;
-    write(exec_p[1], &e, sizeof e);
+    struct child_report rep = {0, errno, {0}};
+    if (write(exec_p[1], &rep, sizeof rep) < 0) _exit(127);
     _exit(127);
   }
   close(in_fd);
@@ -360,10 +499,15 @@ static void run_one(const struct limits *lim, char *const argv[], const unsigned
   fcntl(out_p[0], F_SETFL, O_NONBLOCK);
   fcntl(err_p[0], F_SETFL, O_NONBLOCK);
 
-  int exec_err = 0;
-  if (read(exec_p[0], &exec_err, sizeof exec_err) == (ssize_t)sizeof exec_err) {
+  struct child_report rep;
+  if (read(exec_p[0], &rep, sizeof rep) == (ssize_t)sizeof rep) {
+    if (rep.kind != 0) {
+      rep.what[sizeof rep.what - 1] = 0;
+      fprintf(stderr, "fixsense-runner: could not set up the program: %s: %s\n", rep.what, strerror(rep.err));
+      _exit(70);
+    }
     r->flags |= F_SPAWN_FAILED;
-    const char *msg = strerror(exec_err);
+    const char *msg = strerror(rep.err);
     buf_push(&r->err, msg, strlen(msg));
   }
   close(exec_p[0]);
@@ -504,6 +648,8 @@ static void do_compile(void) {
   }
   uint32_t src_len;
   const unsigned char *src = get_bytes(&src_len);
+  /* the commands share one work directory: the lint pass reads the source the compiler read */
+  renew_work_dir();
   write_file(SOURCE_PATH, src, src_len, 0600);
 
   struct buf o = {0};
@@ -522,7 +668,7 @@ static void do_compile(void) {
   }
 
   struct buf bin = {0};
-  int fd = first_ok ? open(BINARY_PATH, O_RDONLY | O_CLOEXEC) : -1;
+  int fd = first_ok ? open(BINARY_PATH, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1;
   if (fd >= 0) {
     unsigned char chunk[65536];
     ssize_t n;
@@ -542,6 +688,7 @@ static void do_run(void) {
   for (uint32_t i = 0; i < ntests; i++) {
     uint32_t len;
     const unsigned char *input = get_bytes(&len);
+    renew_work_dir();
     struct result r;
     run_one(&lim, argv, input, len, &r);
     struct buf o = {0};
@@ -551,7 +698,6 @@ static void do_run(void) {
     free(o.data);
     free(r.out.data);
     free(r.err.data);
-    empty_work_dir();
   }
 }
 
@@ -567,13 +713,16 @@ int main(void) {
     fprintf(stderr, "fixsense-runner: must be PID 1 of its own PID namespace\n");
     return 70;
   }
+  own_mount_namespace();
   read_request();
-  if (req_len < 8 || memcmp(req, "FXS1", 4) != 0) {
+  if (req_len < 8 || memcmp(req, "FXS2", 4) != 0) {
     fprintf(stderr, "fixsense-runner: bad request magic\n");
     return 70;
   }
   req_pos = 4;
   uint32_t mode = get_u32();
+  work_bytes = get_u64();
+  work_inodes = get_u32();
   if (mode == MODE_COMPILE)
     do_compile();
   else if (mode == MODE_RUN)

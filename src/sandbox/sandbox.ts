@@ -5,8 +5,8 @@ import os from 'node:os';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { bwrapArgs, PROGRAM_FD } from './bwrap-args.js';
 import { SandboxFailureError, SandboxUnavailableError } from './errors.js';
-import { readHostLayout, type HostLayout } from './host-layout.js';
-import type { RunLimits } from './limits.js';
+import { workDirFor, type RunLimits } from './limits.js';
+import { mountPlan, type MountOp } from './mount-plan.js';
 import {
   decodeCompileResponse,
   decodeRunResponse,
@@ -15,6 +15,7 @@ import {
   type RawRun,
 } from './protocol.js';
 import { runnerBinary } from './runner-binary.js';
+import { compilerPaths, runtimePaths } from './toolchain-paths.js';
 import { UidPool } from './uid-pool.js';
 
 export interface SandboxOptions {
@@ -22,6 +23,8 @@ export interface SandboxOptions {
   /** Sandboxes alive at once in this process. */
   slots: number;
   uidPool: UidPool;
+  /** The compiler whose C library compiled programs load at run time (default: gcc). */
+  compiler?: string;
 }
 
 export interface CompileOutcome {
@@ -31,13 +34,12 @@ export interface CompileOutcome {
   binary: Buffer;
 }
 
-const MiB = 1024 * 1024;
-
 export function defaultSandboxOptions(env: NodeJS.ProcessEnv = process.env): SandboxOptions {
   return {
     bwrapPath: env.FIXSENSE_BWRAP ?? 'bwrap',
     slots: Number(env.FIXSENSE_SANDBOX_SLOTS ?? os.availableParallelism()),
     uidPool: new UidPool(),
+    compiler: env.FIXSENSE_CC ?? 'gcc',
   };
 }
 
@@ -47,7 +49,8 @@ export function defaultSandboxOptions(env: NodeJS.ProcessEnv = process.env): San
  */
 export class Sandbox {
   private readonly limit: LimitFunction;
-  private readonly layout: HostLayout = readHostLayout();
+  /** What each sandbox shows of the host, by compile commands (or for running), asked once. */
+  private readonly views = new Map<string, Promise<MountOp[]>>();
 
   constructor(private readonly opts: SandboxOptions = defaultSandboxOptions()) {
     this.limit = pLimit(Math.max(1, opts.slots));
@@ -63,25 +66,38 @@ export class Sandbox {
    * (checks such as a lint pass) run after it, in the same sandbox.
    */
   async compile(source: Buffer, commands: string[][], limits: RunLimits): Promise<CompileOutcome> {
-    const request = encodeCompileRequest(limits, commands, source);
-    const tmpBytes = Math.max(64 * MiB, limits.fileSizeBytes * 4);
-    const out = await this.limit(() => this.launch(request, undefined, tmpBytes, limits, commands.length));
+    const request = encodeCompileRequest(limits, workDirFor('compile', limits), commands, source);
+    const names = [...new Set(commands.map((c) => c[0]!))].sort();
+    const mounts = await this.view(`compile ${names.join(' ')}`, async () =>
+      (await Promise.all(names.map(compilerPaths))).flat(),
+    );
+    const out = await this.limit(() => this.launch(request, undefined, mounts, limits, commands.length));
     return decodeCompileResponse(out, commands.length);
   }
 
   /** Runs `binary` once per input, one after the other, in one fresh sandbox. */
   async run(binary: Buffer, inputs: Buffer[], limits: RunLimits): Promise<RawRun[]> {
     if (inputs.length === 0) return [];
-    const request = encodeRunRequest(limits, inputs);
-    const tmpBytes = Math.max(16 * MiB, limits.fileSizeBytes * 2);
-    const out = await this.limit(() => this.launch(request, binary, tmpBytes, limits, inputs.length));
+    const request = encodeRunRequest(limits, workDirFor('run', limits), inputs);
+    const mounts = await this.view('run', () => runtimePaths(this.opts.compiler ?? 'gcc'));
+    const out = await this.limit(() => this.launch(request, binary, mounts, limits, inputs.length));
     return decodeRunResponse(out, inputs.length);
+  }
+
+  private view(key: string, paths: () => Promise<string[]>): Promise<MountOp[]> {
+    let v = this.views.get(key);
+    if (!v) {
+      v = paths().then((p) => mountPlan(p));
+      v.catch(() => this.views.delete(key));
+      this.views.set(key, v);
+    }
+    return v;
   }
 
   private async launch(
     request: Buffer,
     program: Buffer | undefined,
-    tmpBytes: number,
+    mounts: readonly MountOp[],
     limits: RunLimits,
     runs: number,
   ): Promise<Buffer> {
@@ -89,14 +105,7 @@ export class Sandbox {
     const lease = await this.opts.uidPool.acquire();
     const runnerFd = fs.openSync(runnerPath, 'r');
     try {
-      return await this.spawnBwrap(
-        request,
-        program,
-        tmpBytes,
-        runnerFd,
-        lease.uid,
-        (limits.wallMs + 2000) * runs + 5000,
-      );
+      return await this.spawnBwrap(request, program, mounts, runnerFd, lease.uid, (limits.wallMs + 2000) * runs + 5000);
     } finally {
       fs.closeSync(runnerFd);
       lease.release();
@@ -106,12 +115,12 @@ export class Sandbox {
   private spawnBwrap(
     request: Buffer,
     program: Buffer | undefined,
-    tmpBytes: number,
+    mounts: readonly MountOp[],
     runnerFd: number,
     uid: number | undefined,
     timeoutMs: number,
   ): Promise<Buffer> {
-    const args = bwrapArgs({ layout: this.layout, tmpBytes, withProgram: program !== undefined });
+    const args = bwrapArgs({ mounts, withProgram: program !== undefined });
     const stdio: Array<'pipe' | 'ignore' | number> = ['pipe', 'pipe', 'pipe', runnerFd];
     if (program) stdio[PROGRAM_FD] = 'pipe';
     return new Promise<Buffer>((resolve, reject) => {

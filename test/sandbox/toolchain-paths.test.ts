@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { mountPlan } from '../../src/sandbox/mount-plan.js';
+import {
+  compilerPaths,
+  parseInstallDir,
+  parseLdd,
+  parseVerbose,
+  runtimePaths,
+} from '../../src/sandbox/toolchain-paths.js';
+
+const LDD = `	linux-vdso.so.1 (0x00007f0f099a1000)
+	libisl.so.23 => /lib/x86_64-linux-gnu/libisl.so.23 (0x00007f0f09600000)
+	libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x00007f0f09282000)
+	/lib64/ld-linux-x86-64.so.2 (0x00007f0f099a3000)
+`;
+
+const GCC_VERBOSE = `ignoring nonexistent directory "/usr/local/include/x86_64-linux-gnu"
+#include "..." search starts here:
+#include <...> search starts here:
+ /usr/lib/gcc/x86_64-linux-gnu/12/include
+ /usr/local/include
+ /usr/include/x86_64-linux-gnu
+ /usr/include
+End of search list.
+`;
+
+const CLANG_VERBOSE = `Found candidate GCC installation: /usr/bin/../lib/gcc/x86_64-linux-gnu/12
+Selected GCC installation: /usr/bin/../lib/gcc/x86_64-linux-gnu/12
+#include <...> search starts here:
+ /usr/lib/llvm-14/lib/clang/14.0.6/include
+ /usr/include
+ /Library/Frameworks (framework directory)
+End of search list.
+`;
+
+describe('toolchain discovery: parsing what the tools say', () => {
+  it('reads the libraries and the loader from ldd, not the vDSO', () => {
+    expect(parseLdd(LDD)).toEqual({
+      libs: ['/lib/x86_64-linux-gnu/libisl.so.23', '/lib/x86_64-linux-gnu/libc.so.6'],
+      loader: '/lib64/ld-linux-x86-64.so.2',
+    });
+    expect(parseLdd('\tstatically linked\n')).toEqual({ libs: [], loader: null });
+  });
+
+  it("reads gcc's and clang's #include folders and clang's GCC installation", () => {
+    expect(parseVerbose(GCC_VERBOSE)).toEqual({
+      includeDirs: [
+        '/usr/lib/gcc/x86_64-linux-gnu/12/include',
+        '/usr/local/include',
+        '/usr/include/x86_64-linux-gnu',
+        '/usr/include',
+      ],
+      gccInstall: null,
+    });
+    expect(parseVerbose(CLANG_VERBOSE)).toEqual({
+      includeDirs: ['/usr/lib/llvm-14/lib/clang/14.0.6/include', '/usr/include', '/Library/Frameworks'],
+      gccInstall: '/usr/bin/../lib/gcc/x86_64-linux-gnu/12',
+    });
+    expect(parseVerbose('clang: error: no input files\n')).toEqual({ includeDirs: [], gccInstall: null });
+  });
+
+  it("reads gcc's installation folder", () => {
+    expect(parseInstallDir('install: /usr/lib/gcc/x86_64-linux-gnu/12/\nprograms: =/usr/lib\n')).toBe(
+      '/usr/lib/gcc/x86_64-linux-gnu/12/',
+    );
+    expect(parseInstallDir('programs: =/usr/bin\n')).toBeNull();
+  });
+});
+
+describe('toolchain discovery on this host', () => {
+  const hidden = /^\/usr\/(local|src|share)(\/|$)/;
+
+  it('gcc: its compiler proper, headers and C library, and nothing under /usr/local, /usr/src or /usr/share', async () => {
+    const paths = await compilerPaths('gcc');
+    expect(paths).toContain('/usr/bin/gcc');
+    expect(paths.some((p) => p.endsWith('/cc1'))).toBe(true);
+    expect(paths).toContain('/usr/include');
+    expect(paths.filter((p) => hidden.test(p))).toEqual([]);
+    const binds = mountPlan(paths).flatMap((o) => (o.kind === 'bind' ? [o.path] : []));
+    expect(binds.filter((p) => hidden.test(p))).toEqual([]);
+    expect(binds).not.toContain('/usr');
+    expect(binds).not.toContain('/usr/bin');
+  });
+
+  it('a compiled program: the loader and the C library, no compiler', async () => {
+    const paths = await runtimePaths('gcc');
+    expect(paths.some((p) => /ld-linux/.test(p))).toBe(true);
+    expect(paths.some((p) => /cc1|\/usr\/bin|include/.test(p))).toBe(false);
+  });
+
+  it('a compiler the host does not have: nothing to show (the sandbox reports that it cannot start)', async () => {
+    expect(await compilerPaths('no-such-compiler-fixsense')).toEqual([]);
+  });
+});
