@@ -3,6 +3,9 @@
  *   - per submission: compile, run and total milliseconds (median, p95)
  *   - throughput: submissions per second with 1 and 2 gradings in parallel
  *   - the sandbox's cost: one test run bare vs sandboxed (amortised over a lane, and alone)
+ * BENCH_AGAINST=<another checkout> instead compares the whole-submission time with that tree's
+ * grading engine, A and B interleaved (alternating which goes first) in this one process, so
+ * both see the same machine load.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -33,6 +36,36 @@ console.log(
 
 // warm-up: builds the runner and fills the page cache
 await gradeSubmission(sources[0]!.src, sources[0]!.a, sandbox, { reruns: 0 });
+
+const against = process.env.BENCH_AGAINST;
+if (against) {
+  const theirs = {
+    grade: (await import(path.resolve(against, 'src/grading/grade-submission.ts')))
+      .gradeSubmission as typeof gradeSubmission,
+    sandbox: new (await import(path.resolve(against, 'src/sandbox/sandbox.ts'))).Sandbox() as Sandbox,
+  };
+  await theirs.grade(sources[0]!.src, sources[0]!.a, theirs.sandbox, { reruns: 0 });
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [k, { src, a: assignment }] of sources.entries()) {
+      const runA = async () => a.push((await theirs.grade(src, assignment, theirs.sandbox)).timing.totalMs);
+      const runB = async () => b.push((await gradeSubmission(src, assignment, sandbox)).timing.totalMs);
+      if ((r + k) % 2 === 0) await runA().then(runB);
+      else await runB().then(runA);
+    }
+  }
+  printTable(
+    `Whole submission, A = ${against}, B = this tree, interleaved (${a.length} gradings each)`,
+    ['tree', 'median ms', 'p95 ms'],
+    [
+      ['A', fmt(median(a)), fmt(percentile(a, 95))],
+      ['B', fmt(median(b)), fmt(percentile(b, 95))],
+      ['B / A', fmt(median(b) / median(a), 3), fmt(percentile(b, 95) / percentile(a, 95), 3)],
+    ],
+  );
+  process.exit(0);
+}
 
 const compileMs: number[] = [];
 const runMs: number[] = [];

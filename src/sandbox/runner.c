@@ -192,62 +192,103 @@ static void put_u64(struct buf *b, uint64_t v) {
 #error "fixsense-runner: add this architecture's AUDIT_ARCH"
 #endif
 
-/* A filter is built instruction by instruction: plain denials by syscall number, then
- * rules that allow a syscall only for some argument values. */
-#define MAX_FILTER 256
+/* The filter is a binary search over the syscall numbers that get special treatment, so a
+ * syscall runs through a dozen instructions, not a hundred: that is what the program pays on
+ * every syscall, and what the kernel pays when it installs the filter (it evaluates the filter
+ * for every syscall number to cache the ones always allowed), once per test. */
+#define MAX_FILTER 512
 struct filter {
   struct sock_filter ins[MAX_FILTER];
-  unsigned short n;
+  unsigned n;
 };
 
 static void emit(struct filter *f, struct sock_filter s) {
-  if (f->n >= MAX_FILTER) {
-    errno = E2BIG;
-    die("seccomp filter too long");
-  }
+  if (f->n >= MAX_FILTER) child_fail("seccomp filter too long");
   f->ins[f->n++] = s;
 }
 
-#define LOAD_NR BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr))
 /* The kernel reads pid_t and int arguments as their low 32 bits, so that is what is compared. */
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define LOAD_ARG(i) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[i]))
+#define ARG_LOW(i) (offsetof(struct seccomp_data, args[i]))
 #else
-#define LOAD_ARG(i) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[i]) + 4)
+#define ARG_LOW(i) (offsetof(struct seccomp_data, args[i]) + 4)
 #endif
-#define RET_ERRNO(err) BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (err))
-#define RET_ALLOW BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+#define LOAD(off) ((struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (off)))
+#define JEQ(k, jt, jf) ((struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (jt), (jf)))
+#define JGE(k, jt, jf) ((struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (k), (jt), (jf)))
+#define JA(k) ((struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, (k)))
+#define RET(v) ((struct sock_filter)BPF_STMT(BPF_RET | BPF_K, (v)))
+#define ERRNO(e) (SECCOMP_RET_ERRNO | (e))
 
-/* Expects the syscall number in the accumulator, and leaves it there. */
-static void deny(struct filter *f, uint32_t nr, int err) {
-  emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 1));
-  emit(f, (struct sock_filter)RET_ERRNO(err));
-}
-
-/* Syscall `nr` is allowed only when every listed argument has its value; else EPERM. A syscall
- * that names a process must name the caller itself (0), never the runner (PID 1). */
 struct arg_is {
   unsigned arg;
   uint32_t value;
 };
-static void allow_only(struct filter *f, uint32_t nr, const struct arg_is *args, unsigned nargs) {
-  /* [nr?] then per argument [load, compare], then [allow] [deny] */
-  emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, (unsigned char)(2 * nargs + 2)));
-  for (unsigned k = 0; k < nargs; k++) {
-    emit(f, (struct sock_filter)LOAD_ARG(args[k].arg));
-    emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, args[k].value, 0,
-                                         (unsigned char)(2 * (nargs - k) - 1)));
-  }
-  emit(f, (struct sock_filter)RET_ALLOW);
-  emit(f, (struct sock_filter)RET_ERRNO(EPERM));
-}
-#define ALLOW_ONLY(f, nr, ...)                         \
-  do {                                                 \
-    static const struct arg_is a_[] = {__VA_ARGS__};   \
-    allow_only(f, nr, a_, sizeof a_ / sizeof *a_);     \
-  } while (0)
 
-/* Syscalls a student's program never needs and an attacker would like, in four groups:
+/* What one syscall gets: an errno; or allowed only when each listed argument has its value
+ * (else EPERM); or, with `unless`, allowed unless argument 1 has that value (else EPERM). */
+struct rule {
+  uint32_t nr;
+  int err;
+  struct arg_is only[2];
+  unsigned nargs;
+  int has_unless;
+  uint32_t unless;
+};
+
+static unsigned rule_length(const struct rule *r) {
+  if (r->nargs) return 2 * r->nargs + 2;
+  return r->has_unless ? 4 : 1;
+}
+
+/* The rule's instructions; each path ends in a return. Expects nothing of the accumulator. */
+static void emit_action(struct filter *f, const struct rule *r) {
+  if (r->nargs) {
+    for (unsigned k = 0; k < r->nargs; k++) {
+      emit(f, LOAD(ARG_LOW(r->only[k].arg)));
+      emit(f, JEQ(r->only[k].value, 0, (unsigned char)(2 * (r->nargs - k) - 1)));
+    }
+    emit(f, RET(SECCOMP_RET_ALLOW));
+    emit(f, RET(ERRNO(EPERM)));
+  } else if (r->has_unless) {
+    emit(f, LOAD(ARG_LOW(1)));
+    emit(f, JEQ(r->unless, 0, 1));
+    emit(f, RET(ERRNO(EPERM)));
+    emit(f, RET(SECCOMP_RET_ALLOW));
+  } else {
+    emit(f, RET(ERRNO(r->err)));
+  }
+}
+
+/* rules[lo, hi) sorted by number, the syscall number in the accumulator */
+static void emit_search(struct filter *f, const struct rule *rules, size_t lo, size_t hi) {
+  if (hi - lo <= 3) {
+    for (size_t i = lo; i < hi; i++) {
+      emit(f, JEQ(rules[i].nr, 0, (unsigned char)rule_length(&rules[i])));
+      emit_action(f, &rules[i]);
+    }
+    emit(f, RET(SECCOMP_RET_ALLOW));
+    return;
+  }
+  size_t mid = lo + (hi - lo) / 2;
+  emit(f, JGE(rules[mid].nr, 0, 1)); /* then: the jump to the upper half; else: the lower half */
+  unsigned ja = f->n;
+  emit(f, JA(0));
+  emit_search(f, rules, lo, mid);
+  f->ins[ja].k = f->n - ja - 1;
+  emit_search(f, rules, mid, hi);
+}
+
+static int by_number(const void *a, const void *b) {
+  uint32_t x = ((const struct rule *)a)->nr, y = ((const struct rule *)b)->nr;
+  return (x > y) - (x < y);
+}
+
+#define REFUSE(nr, e) {(nr), (e), {{0, 0}, {0, 0}}, 0, 0, 0}
+#define ONLY_SELF(nr) {(nr), EPERM, {{0, 0}, {0, 0}}, 1, 0, 0}
+#define ONLY(nr, a0, v0, a1, v1) {(nr), EPERM, {{(a0), (v0)}, {(a1), (v1)}}, 2, 0, 0}
+
+/* Syscalls a student's program never needs and an attacker would like:
  *  - escapes and kernel attack surface (tracing, sockets, mounts, namespaces, keyrings, BPF);
  *  - state that would outlive a test inside the lane (SysV IPC, POSIX message queues) and
  *    memory the address-space limit does not count (SysV shm, memfd, bigger pipe buffers,
@@ -255,64 +296,73 @@ static void allow_only(struct filter *f, uint32_t nr, const struct arg_is *args,
  *  - anything that reaches another process of the same uid, i.e. the runner: resource limits,
  *    priorities and scheduling of anyone but the caller, kcmp, pidfds, process_madvise;
  *  - process creation, unless the assignment allows it, so memory x processes stays bounded. */
-static void install_seccomp(int allow_fork) {
-  struct filter f = {.n = 0};
-  emit(&f, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)));
-  emit(&f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_ARCH, 1, 0));
-  emit(&f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
-  emit(&f, (struct sock_filter)LOAD_NR);
-#if defined(__x86_64__)
-  /* the x32 ABI aliases every syscall above this bit */
-  emit(&f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1));
-  emit(&f, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
-#endif
-  static const uint32_t refused[] = {
-      /* escapes and kernel attack surface */
-      __NR_ptrace, __NR_process_vm_readv, __NR_process_vm_writev, __NR_keyctl, __NR_add_key,
-      __NR_request_key, __NR_bpf, __NR_perf_event_open, __NR_userfaultfd, __NR_unshare, __NR_setns,
-      __NR_mount, __NR_umount2, __NR_pivot_root, __NR_chroot, __NR_io_uring_setup, __NR_personality,
-      __NR_open_tree, __NR_move_mount, __NR_fsopen, __NR_fsconfig, __NR_fsmount, __NR_fspick,
-      __NR_mount_setattr,
-      /* state that would outlive a test; memory the address-space limit does not count */
-      __NR_shmget, __NR_shmat, __NR_shmdt, __NR_shmctl, __NR_msgget, __NR_msgsnd, __NR_msgrcv,
-      __NR_msgctl, __NR_semget, __NR_semop, __NR_semtimedop, __NR_semctl, __NR_mq_open,
-      __NR_mq_unlink, __NR_mq_timedsend, __NR_mq_timedreceive, __NR_mq_notify, __NR_mq_getsetattr,
-      __NR_memfd_create, __NR_memfd_secret, __NR_inotify_init, __NR_inotify_init1,
-      __NR_inotify_add_watch, __NR_fanotify_init,
-      /* other processes of the same uid: the runner */
-      __NR_kcmp, __NR_pidfd_open, __NR_pidfd_getfd, __NR_pidfd_send_signal, __NR_process_madvise,
-      __NR_process_mrelease, __NR_migrate_pages, __NR_move_pages,
-  };
-  for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) deny(&f, refused[i], EPERM);
-  deny(&f, __NR_socket, EACCES);
-  deny(&f, __NR_socketpair, EACCES);
-  ALLOW_ONLY(&f, __NR_prlimit64, {0, 0});
-  ALLOW_ONLY(&f, __NR_setpriority, {0, PRIO_PROCESS}, {1, 0});
-  ALLOW_ONLY(&f, __NR_ioprio_set, {0, 1 /* IOPRIO_WHO_PROCESS */}, {1, 0});
-  ALLOW_ONLY(&f, __NR_sched_setaffinity, {0, 0});
-  ALLOW_ONLY(&f, __NR_sched_setscheduler, {0, 0});
-  ALLOW_ONLY(&f, __NR_sched_setparam, {0, 0});
-  ALLOW_ONLY(&f, __NR_sched_setattr, {0, 0});
-  /* a pipe keeps its default 64 KiB: 1 MiB buffers on every descriptor would be memory
-   * outside the address-space limit */
-  emit(&f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_fcntl, 0, 4));
-  emit(&f, (struct sock_filter)LOAD_ARG(1));
-  emit(&f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, F_SETPIPE_SZ, 0, 1));
-  emit(&f, (struct sock_filter)RET_ERRNO(EPERM));
-  emit(&f, (struct sock_filter)RET_ALLOW); /* every other fcntl */
-  if (!allow_fork) {
+static const struct rule ALWAYS[] = {
+    /* escapes and kernel attack surface */
+    REFUSE(__NR_ptrace, EPERM), REFUSE(__NR_process_vm_readv, EPERM), REFUSE(__NR_process_vm_writev, EPERM),
+    REFUSE(__NR_keyctl, EPERM), REFUSE(__NR_add_key, EPERM), REFUSE(__NR_request_key, EPERM),
+    REFUSE(__NR_bpf, EPERM), REFUSE(__NR_perf_event_open, EPERM), REFUSE(__NR_userfaultfd, EPERM),
+    REFUSE(__NR_unshare, EPERM), REFUSE(__NR_setns, EPERM), REFUSE(__NR_mount, EPERM),
+    REFUSE(__NR_umount2, EPERM), REFUSE(__NR_pivot_root, EPERM), REFUSE(__NR_chroot, EPERM),
+    REFUSE(__NR_io_uring_setup, EPERM), REFUSE(__NR_personality, EPERM), REFUSE(__NR_open_tree, EPERM),
+    REFUSE(__NR_move_mount, EPERM), REFUSE(__NR_fsopen, EPERM), REFUSE(__NR_fsconfig, EPERM),
+    REFUSE(__NR_fsmount, EPERM), REFUSE(__NR_fspick, EPERM), REFUSE(__NR_mount_setattr, EPERM),
+    REFUSE(__NR_socket, EACCES), REFUSE(__NR_socketpair, EACCES),
+    /* state that would outlive a test; memory the address-space limit does not count */
+    REFUSE(__NR_shmget, EPERM), REFUSE(__NR_shmat, EPERM), REFUSE(__NR_shmdt, EPERM),
+    REFUSE(__NR_shmctl, EPERM), REFUSE(__NR_msgget, EPERM), REFUSE(__NR_msgsnd, EPERM),
+    REFUSE(__NR_msgrcv, EPERM), REFUSE(__NR_msgctl, EPERM), REFUSE(__NR_semget, EPERM),
+    REFUSE(__NR_semop, EPERM), REFUSE(__NR_semtimedop, EPERM), REFUSE(__NR_semctl, EPERM),
+    REFUSE(__NR_mq_open, EPERM), REFUSE(__NR_mq_unlink, EPERM), REFUSE(__NR_mq_timedsend, EPERM),
+    REFUSE(__NR_mq_timedreceive, EPERM), REFUSE(__NR_mq_notify, EPERM), REFUSE(__NR_mq_getsetattr, EPERM),
+    REFUSE(__NR_memfd_create, EPERM), REFUSE(__NR_memfd_secret, EPERM), REFUSE(__NR_inotify_init, EPERM),
+    REFUSE(__NR_inotify_init1, EPERM), REFUSE(__NR_inotify_add_watch, EPERM), REFUSE(__NR_fanotify_init, EPERM),
+    /* a pipe keeps its default 64 KiB: 1 MiB buffers on every descriptor would be memory
+     * outside the address-space limit */
+    {__NR_fcntl, EPERM, {{0, 0}, {0, 0}}, 0, 1, F_SETPIPE_SZ},
+    /* other processes of the same uid: the runner */
+    REFUSE(__NR_kcmp, EPERM), REFUSE(__NR_pidfd_open, EPERM), REFUSE(__NR_pidfd_getfd, EPERM),
+    REFUSE(__NR_pidfd_send_signal, EPERM), REFUSE(__NR_process_madvise, EPERM),
+    REFUSE(__NR_process_mrelease, EPERM), REFUSE(__NR_migrate_pages, EPERM), REFUSE(__NR_move_pages, EPERM),
+    ONLY_SELF(__NR_prlimit64), ONLY_SELF(__NR_sched_setaffinity), ONLY_SELF(__NR_sched_setscheduler),
+    ONLY_SELF(__NR_sched_setparam), ONLY_SELF(__NR_sched_setattr),
+    ONLY(__NR_setpriority, 0, PRIO_PROCESS, 1, 0), ONLY(__NR_ioprio_set, 0, 1 /* IOPRIO_WHO_PROCESS */, 1, 0),
+};
+
+static const struct rule NO_FORK[] = {
 #ifdef __NR_fork
-    deny(&f, __NR_fork, EAGAIN);
+    REFUSE(__NR_fork, EAGAIN),
 #endif
 #ifdef __NR_vfork
-    deny(&f, __NR_vfork, EAGAIN);
+    REFUSE(__NR_vfork, EAGAIN),
 #endif
-    deny(&f, __NR_clone, EAGAIN);
+    REFUSE(__NR_clone, EAGAIN),
     /* ENOSYS makes libc fall back to clone, which is refused above */
-    deny(&f, __NR_clone3, ENOSYS);
+    REFUSE(__NR_clone3, ENOSYS),
+};
+
+static void install_seccomp(int allow_fork) {
+  static struct filter f;
+  struct rule rules[sizeof ALWAYS / sizeof *ALWAYS + sizeof NO_FORK / sizeof *NO_FORK];
+  size_t n = 0;
+  memcpy(rules, ALWAYS, sizeof ALWAYS);
+  n += sizeof ALWAYS / sizeof *ALWAYS;
+  if (!allow_fork) {
+    memcpy(rules + n, NO_FORK, sizeof NO_FORK);
+    n += sizeof NO_FORK / sizeof *NO_FORK;
   }
-  emit(&f, (struct sock_filter)RET_ALLOW);
-  struct sock_fprog fprog = {.len = f.n, .filter = f.ins};
+  qsort(rules, n, sizeof *rules, by_number);
+  f.n = 0;
+  emit(&f, LOAD(offsetof(struct seccomp_data, arch)));
+  emit(&f, JEQ(SECCOMP_ARCH, 1, 0));
+  emit(&f, RET(SECCOMP_RET_KILL_PROCESS));
+  emit(&f, LOAD(offsetof(struct seccomp_data, nr)));
+#if defined(__x86_64__)
+  /* the x32 ABI aliases every syscall above this bit */
+  emit(&f, JGE(0x40000000, 0, 1));
+  emit(&f, RET(SECCOMP_RET_KILL_PROCESS));
+#endif
+  emit_search(&f, rules, 0, n);
+  struct sock_fprog fprog = {.len = (unsigned short)f.n, .filter = f.ins};
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) child_fail("no_new_privs");
   if (syscall(__NR_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog)) child_fail("seccomp");
 }
@@ -321,8 +371,11 @@ static void install_seccomp(int allow_fork) {
  * /tmp); the program must hold nothing: bounding set first (needs CAP_SETPCAP), then ambient,
  * then the effective, permitted and inheritable sets, then check that all are empty. */
 static void drop_capabilities(void) {
-  for (int cap = 0; cap < 64; cap++)
-    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno != EINVAL) child_fail("drop bounding capabilities");
+  for (int cap = 0; cap < 64; cap++) {
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0) continue;
+    if (errno == EINVAL) break; /* past the last capability this kernel knows */
+    child_fail("drop bounding capabilities");
+  }
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)) child_fail("clear ambient capabilities");
   struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
   struct __user_cap_data_struct d[2];
@@ -330,7 +383,11 @@ static void drop_capabilities(void) {
   if (syscall(SYS_capset, &h, d)) child_fail("capset");
   if (syscall(SYS_capget, &h, d)) child_fail("capget");
   int left = d[0].effective | d[0].permitted | d[0].inheritable | d[1].effective | d[1].permitted | d[1].inheritable;
-  for (int cap = 0; cap < 64; cap++) left |= prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1;
+  for (int cap = 0; cap < 64; cap++) {
+    int in = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+    if (in < 0) break;
+    left |= in;
+  }
   if (left) {
     errno = EPERM;
     child_fail("capabilities left after dropping them");

@@ -333,6 +333,27 @@ describe('every test starts from the same empty state', () => {
   });
 });
 
+describe('the seccomp filter', () => {
+  it('refuses every syscall on its list (EPERM, EACCES for sockets, EAGAIN/ENOSYS for processes) and lets others through', async () => {
+    const { report } = await grade('forbidden-syscalls.c');
+    const lines = report.tests[0]!.actual.trim().split('\n');
+    const answer = Object.fromEntries(lines.map((l) => l.split(' ') as [string, string]));
+    expect(lines).toHaveLength(64);
+    for (const [name, got] of Object.entries(answer)) {
+      const expected = /^(getppid|fcntl)/.test(name)
+        ? 'ALLOWED'
+        : /^socket/.test(name)
+          ? 'EACCES'
+          : /^(fork|vfork|clone)$/.test(name)
+            ? 'EAGAIN'
+            : name === 'clone3'
+              ? 'ENOSYS'
+              : 'EPERM';
+      expect(`${name} ${got}`).toBe(`${name} ${expected}`);
+    }
+  });
+});
+
 describe('the program cannot touch its supervisor', () => {
   it('limits, priority, scheduling, pidfds of PID 1: all refused, and the rest of the lane runs normally', async () => {
     const { report } = await grade('attack-supervisor.c', ['\n', '\n', '\n', '\n']);
