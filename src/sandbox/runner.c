@@ -371,10 +371,12 @@ static void install_seccomp(int allow_fork) {
  * /tmp); the program must hold nothing: bounding set first (needs CAP_SETPCAP), then ambient,
  * then the effective, permitted and inheritable sets, then check that all are empty. */
 static void drop_capabilities(void) {
+  /* each drop replaces the credentials: drop only what is there (bwrap leaves just the
+   * runner's two), and stop past the last capability this kernel knows */
   for (int cap = 0; cap < 64; cap++) {
-    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0) continue;
-    if (errno == EINVAL) break; /* past the last capability this kernel knows */
-    child_fail("drop bounding capabilities");
+    int in = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+    if (in < 0) break;
+    if (in && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)) child_fail("drop bounding capabilities");
   }
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)) child_fail("clear ambient capabilities");
   struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
