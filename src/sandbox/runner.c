@@ -230,6 +230,8 @@ struct arg_is {
 struct rule {
   uint32_t nr;
   int err;
+  /* the last number of a run of consecutive syscalls that get the same errno (set when merged) */
+  uint32_t last;
   struct arg_is only[2];
   unsigned nargs;
   int has_unless;
@@ -264,7 +266,13 @@ static void emit_action(struct filter *f, const struct rule *r) {
 static void emit_search(struct filter *f, const struct rule *rules, size_t lo, size_t hi) {
   if (hi - lo <= 3) {
     for (size_t i = lo; i < hi; i++) {
-      emit(f, JEQ(rules[i].nr, 0, (unsigned char)rule_length(&rules[i])));
+      unsigned len = rule_length(&rules[i]);
+      if (rules[i].last > rules[i].nr) {
+        emit(f, JGE(rules[i].nr, 0, (unsigned char)(len + 1)));
+        emit(f, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, rules[i].last, (unsigned char)len, 0));
+      } else {
+        emit(f, JEQ(rules[i].nr, 0, (unsigned char)len));
+      }
       emit_action(f, &rules[i]);
     }
     emit(f, RET(SECCOMP_RET_ALLOW));
@@ -284,9 +292,26 @@ static int by_number(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-#define REFUSE(nr, e) {(nr), (e), {{0, 0}, {0, 0}}, 0, 0, 0}
-#define ONLY_SELF(nr) {(nr), EPERM, {{0, 0}, {0, 0}}, 1, 0, 0}
-#define ONLY(nr, a0, v0, a1, v1) {(nr), EPERM, {{(a0), (v0)}, {(a1), (v1)}}, 2, 0, 0}
+/* Sorted rules; consecutive syscall numbers refused with the same errno become one range
+ * (SysV IPC is 64-71 on x86_64, the mq_* calls 240-245...): a shorter filter to install. */
+static size_t merge_ranges(struct rule *rules, size_t n) {
+  size_t out = 0;
+  for (size_t i = 0; i < n; i++) {
+    struct rule *prev = out ? &rules[out - 1] : NULL;
+    int plain = !rules[i].nargs && !rules[i].has_unless;
+    if (prev && plain && !prev->nargs && !prev->has_unless && prev->err == rules[i].err &&
+        rules[i].nr == (prev->last > prev->nr ? prev->last : prev->nr) + 1) {
+      prev->last = rules[i].nr;
+      continue;
+    }
+    rules[out++] = rules[i];
+  }
+  return out;
+}
+
+#define REFUSE(nr, e) {(nr), (e), 0, {{0, 0}, {0, 0}}, 0, 0, 0}
+#define ONLY_SELF(nr) {(nr), EPERM, 0, {{0, 0}, {0, 0}}, 1, 0, 0}
+#define ONLY(nr, a0, v0, a1, v1) {(nr), EPERM, 0, {{(a0), (v0)}, {(a1), (v1)}}, 2, 0, 0}
 
 /* Syscalls a student's program never needs and an attacker would like:
  *  - escapes and kernel attack surface (tracing, sockets, mounts, namespaces, keyrings, BPF);
@@ -303,7 +328,8 @@ static const struct rule ALWAYS[] = {
     REFUSE(__NR_bpf, EPERM), REFUSE(__NR_perf_event_open, EPERM), REFUSE(__NR_userfaultfd, EPERM),
     REFUSE(__NR_unshare, EPERM), REFUSE(__NR_setns, EPERM), REFUSE(__NR_mount, EPERM),
     REFUSE(__NR_umount2, EPERM), REFUSE(__NR_pivot_root, EPERM), REFUSE(__NR_chroot, EPERM),
-    REFUSE(__NR_io_uring_setup, EPERM), REFUSE(__NR_personality, EPERM), REFUSE(__NR_open_tree, EPERM),
+    REFUSE(__NR_io_uring_setup, EPERM), REFUSE(__NR_io_uring_enter, EPERM), REFUSE(__NR_io_uring_register, EPERM),
+    REFUSE(__NR_personality, EPERM), REFUSE(__NR_open_tree, EPERM),
     REFUSE(__NR_move_mount, EPERM), REFUSE(__NR_fsopen, EPERM), REFUSE(__NR_fsconfig, EPERM),
     REFUSE(__NR_fsmount, EPERM), REFUSE(__NR_fspick, EPERM), REFUSE(__NR_mount_setattr, EPERM),
     REFUSE(__NR_socket, EACCES), REFUSE(__NR_socketpair, EACCES),
@@ -315,10 +341,10 @@ static const struct rule ALWAYS[] = {
     REFUSE(__NR_mq_open, EPERM), REFUSE(__NR_mq_unlink, EPERM), REFUSE(__NR_mq_timedsend, EPERM),
     REFUSE(__NR_mq_timedreceive, EPERM), REFUSE(__NR_mq_notify, EPERM), REFUSE(__NR_mq_getsetattr, EPERM),
     REFUSE(__NR_memfd_create, EPERM), REFUSE(__NR_memfd_secret, EPERM), REFUSE(__NR_inotify_init, EPERM),
-    REFUSE(__NR_inotify_init1, EPERM), REFUSE(__NR_inotify_add_watch, EPERM), REFUSE(__NR_fanotify_init, EPERM),
+    REFUSE(__NR_inotify_init1, EPERM), REFUSE(__NR_inotify_add_watch, EPERM), REFUSE(__NR_inotify_rm_watch, EPERM), REFUSE(__NR_fanotify_init, EPERM),
     /* a pipe keeps its default 64 KiB: 1 MiB buffers on every descriptor would be memory
      * outside the address-space limit */
-    {__NR_fcntl, EPERM, {{0, 0}, {0, 0}}, 0, 1, F_SETPIPE_SZ},
+    {__NR_fcntl, EPERM, 0, {{0, 0}, {0, 0}}, 0, 1, F_SETPIPE_SZ},
     /* other processes of the same uid: the runner */
     REFUSE(__NR_kcmp, EPERM), REFUSE(__NR_pidfd_open, EPERM), REFUSE(__NR_pidfd_getfd, EPERM),
     REFUSE(__NR_pidfd_send_signal, EPERM), REFUSE(__NR_process_madvise, EPERM),
@@ -351,6 +377,7 @@ static void install_seccomp(int allow_fork) {
     n += sizeof NO_FORK / sizeof *NO_FORK;
   }
   qsort(rules, n, sizeof *rules, by_number);
+  n = merge_ranges(rules, n);
   f.n = 0;
   emit(&f, LOAD(offsetof(struct seccomp_data, arch)));
   emit(&f, JEQ(SECCOMP_ARCH, 1, 0));
