@@ -92,7 +92,7 @@ export class Sandbox {
     const request = encodeCompileRequest(limits, work, commands, source);
     const names = [...new Set(commands.map((c) => c[0]!))].sort();
     const mounts = await this.view(`compile ${names.join(' ')}`, async () =>
-      (await Promise.all(names.map(compilerPaths))).flat(),
+      [await this.runtime(), ...(await Promise.all(names.map(compilerPaths)))].flat(),
     );
     const out = await this.limit(() => this.launch(request, undefined, mounts, limits, work, commands.length));
     return decodeCompileResponse(out, commands.length);
@@ -103,9 +103,14 @@ export class Sandbox {
     if (inputs.length === 0) return [];
     const work = workDirFor('run', limits);
     const request = encodeRunRequest(limits, work, inputs);
-    const mounts = await this.view('run', () => runtimePaths(this.opts.compiler ?? 'gcc'));
+    const mounts = await this.view('run', () => this.runtime());
     const out = await this.limit(() => this.launch(request, binary, mounts, limits, work, inputs.length));
     return decodeRunResponse(out, inputs.length);
+  }
+
+  /** What the runner and a compiled program load. */
+  private async runtime(): Promise<string[]> {
+    return runtimePaths(this.opts.compiler ?? 'gcc', [await runnerBinary()]);
   }
 
   private view(key: string, paths: () => Promise<string[]>): Promise<MountOp[]> {

@@ -135,14 +135,15 @@ export async function compilerPaths(command: string): Promise<string[]> {
 
 /**
  * What a compiled program needs to start: the loader and the folders of the C library, the math
- * library and libgcc, as the host compiler links them, plus the locale. Derived from the trusted
- * compiler, never from the untrusted binary (its PT_INTERP could name any host file).
+ * library and libgcc, as the host compiler links them, plus the locale; and what the `trusted`
+ * binaries load (the runner itself, so a sandbox starts even when the compiler is missing).
+ * Derived from trusted host binaries, never from the student's (its PT_INTERP could name any
+ * host file).
  */
-export async function runtimePaths(command: string): Promise<string[]> {
+export async function runtimePaths(command: string, trusted: string[] = []): Promise<string[]> {
   const driver = onSandboxPath(command);
-  if (!driver) return [];
-  const real = realFile(driver);
-  const { dirs, loaders } = await librariesOf(real ? [real] : []);
-  const files = await fileNames(driver, RUNTIME_FILES);
+  const real = driver ? realFile(driver) : null;
+  const { dirs, loaders } = await librariesOf([...trusted, ...(real ? [real] : [])]);
+  const files = driver ? await fileNames(driver, RUNTIME_FILES) : [];
   return [...new Set([...ALWAYS, ...loaders, ...dirs, ...files.map((f) => path.dirname(f))])];
 }

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_COMPILE_LIMITS } from '../../src/sandbox/limits.js';
 import { mountPlan } from '../../src/sandbox/mount-plan.js';
+import { runnerBinary } from '../../src/sandbox/runner-binary.js';
+import { Sandbox } from '../../src/sandbox/sandbox.js';
 import {
   compilerPaths,
   parseInstallDir,
@@ -88,7 +91,19 @@ describe('toolchain discovery on this host', () => {
     expect(paths.some((p) => /cc1|\/usr\/bin|include/.test(p))).toBe(false);
   });
 
-  it('a compiler the host does not have: nothing to show (the sandbox reports that it cannot start)', async () => {
+  it('a compiler the host does not have: nothing of it to show, and the sandbox still starts to say so', async () => {
     expect(await compilerPaths('no-such-compiler-fixsense')).toEqual([]);
+    // the runner's own libraries are always shown: without them bwrap could not exec it at all
+    expect(
+      (await runtimePaths('no-such-compiler-fixsense', [await runnerBinary()])).some((p) => /ld-linux/.test(p)),
+    ).toBe(true);
+    const { runs, binary } = await new Sandbox().compile(
+      Buffer.from('int main(void) { return 0; }\n'),
+      [['no-such-compiler-fixsense', '-o', '/tmp/prog', '/tmp/main.c']],
+      DEFAULT_COMPILE_LIMITS,
+    );
+    expect(runs[0]).toMatchObject({ spawnFailed: true });
+    expect(runs[0]!.stderr.toString()).toBe('No such file or directory');
+    expect(binary.length).toBe(0);
   });
 });
