@@ -9,7 +9,7 @@ const exec = promisify(execFile);
 export const SANDBOX_PATH = ['/usr/bin', '/bin'];
 
 /** Programs a C compiler driver runs; which of them exist depends on the compiler. */
-const HELPERS = ['cc1', 'as', 'ld', 'ld.bfd', 'ld.gold', 'collect2', 'lto-wrapper', 'lto1'];
+const HELPERS = ['cc1', 'as', 'ld', 'ld.bfd', 'ld.gold', 'ld.lld', 'collect2', 'lto-wrapper', 'lto1'];
 /** Files the link step reads; their folders hold the C library and the compiler's support code. */
 const LINK_FILES = ['libc.so', 'libc.so.6', 'crt1.o', 'crti.o', 'libm.so', 'libm.so.6', 'libgcc_s.so.1'];
 /** Files every dynamically linked program needs at run time, besides the loader. */
@@ -59,6 +59,26 @@ export function parseVerbose(stderr: string): { includeDirs: string[]; gccInstal
   return { includeDirs, gccInstall: gcc ? gcc[1]! : null };
 }
 
+/** The real driver a wrapper runs: gcc names itself in COLLECT_GCC (c99 and c89 wrap gcc). */
+export function parseCollectGcc(stderr: string): string | null {
+  return /^COLLECT_GCC=(\S+)$/m.exec(stderr)?.[1] ?? null;
+}
+
+/** The interpreter of a script (`#! /bin/sh`), or null for a binary. */
+export function scriptInterpreter(file: string): string | null {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    const buf = Buffer.alloc(256);
+    const head = buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0)).toString('latin1');
+    return /^#!\s*(\/\S+)/.exec(head)?.[1] ?? null;
+  } catch {
+    return null;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
 /** The `install:` folder of `gcc -print-search-dirs` (gcc only: its cc1, crt files, headers). */
 export function parseInstallDir(stdout: string): string | null {
   return /^install: (\S+)/m.exec(stdout)?.[1] ?? null;
@@ -101,8 +121,18 @@ async function fileNames(driver: string, names: string[]): Promise<string[]> {
 export async function compilerPaths(command: string): Promise<string[]> {
   const driver = onSandboxPath(command);
   if (!driver) return []; // the sandbox will report that the compiler cannot start
-  const paths = [driver, ...ALWAYS];
-  const programs = [realFile(driver)].filter((p): p is string => p !== null);
+  const paths: string[] = [...ALWAYS];
+  /** binaries whose libraries `ldd` is asked for */
+  const programs: string[] = [];
+  const addProgram = (p: string) => {
+    paths.push(p);
+    const file = realFile(p);
+    if (file) programs.push(file);
+  };
+  addProgram(driver);
+  // a wrapper script (Debian's c99, c89) needs its interpreter, and the driver it runs (below)
+  const interpreter = scriptInterpreter(driver);
+  if (interpreter) addProgram(interpreter);
   const [helpers, dirs, resourceDir, verbose, linkFiles] = await Promise.all([
     Promise.all(HELPERS.map((h) => output(driver, [`-print-prog-name=${h}`]))),
     output(driver, ['-print-search-dirs']),
@@ -113,16 +143,16 @@ export async function compilerPaths(command: string): Promise<string[]> {
   for (const h of helpers) {
     const name = h?.stdout.trim();
     const p = name && (path.isAbsolute(name) ? (fs.existsSync(name) ? name : null) : onSandboxPath(name));
-    if (!p) continue;
-    paths.push(p);
-    const real = realFile(p);
-    if (real) programs.push(real);
+    if (p) addProgram(p);
   }
   const install = dirs && parseInstallDir(dirs.stdout);
   if (install) paths.push(install);
   const resource = resourceDir?.stdout.trim();
   if (resource && path.isAbsolute(resource)) paths.push(resource);
   if (verbose) {
+    const real = parseCollectGcc(verbose.stderr);
+    const realDriver = real && onSandboxPath(real);
+    if (realDriver) addProgram(realDriver);
     const { includeDirs, gccInstall } = parseVerbose(verbose.stderr);
     paths.push(...includeDirs.filter((d) => !SKIPPED_INCLUDE_DIRS.has(path.normalize(d))));
     if (gccInstall) paths.push(gccInstall);

@@ -1,14 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_COMPILE_LIMITS } from '../../src/sandbox/limits.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DEFAULT_COMPILE_LIMITS, DEFAULT_TEST_LIMITS } from '../../src/sandbox/limits.js';
 import { mountPlan } from '../../src/sandbox/mount-plan.js';
 import { runnerBinary } from '../../src/sandbox/runner-binary.js';
 import { Sandbox } from '../../src/sandbox/sandbox.js';
 import {
   compilerPaths,
+  onSandboxPath,
+  parseCollectGcc,
   parseInstallDir,
   parseLdd,
   parseVerbose,
   runtimePaths,
+  scriptInterpreter,
 } from '../../src/sandbox/toolchain-paths.js';
 
 const LDD = `	linux-vdso.so.1 (0x00007f0f099a1000)
@@ -62,6 +68,18 @@ describe('toolchain discovery: parsing what the tools say', () => {
     expect(parseVerbose('clang: error: no input files\n')).toEqual({ includeDirs: [], gccInstall: null });
   });
 
+  it('finds the driver a wrapper runs, and the interpreter of a script', () => {
+    expect(parseCollectGcc("Target: x86_64-linux-gnu\nCOLLECT_GCC=gcc\nCOLLECT_GCC_OPTIONS='-E'\n")).toBe('gcc');
+    expect(parseCollectGcc('clang version 14\n')).toBeNull();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fixsense-script-'));
+    fs.writeFileSync(path.join(dir, 'c99'), '#! /bin/sh\nexec gcc -std=c99 "$@"\n');
+    fs.writeFileSync(path.join(dir, 'elf'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]));
+    expect(scriptInterpreter(path.join(dir, 'c99'))).toBe('/bin/sh');
+    expect(scriptInterpreter(path.join(dir, 'elf'))).toBeNull();
+    expect(scriptInterpreter(path.join(dir, 'missing'))).toBeNull();
+    fs.rmSync(dir, { recursive: true });
+  });
+
   it("reads gcc's installation folder", () => {
     expect(parseInstallDir('install: /usr/lib/gcc/x86_64-linux-gnu/12/\nprograms: =/usr/lib\n')).toBe(
       '/usr/lib/gcc/x86_64-linux-gnu/12/',
@@ -89,6 +107,29 @@ describe('toolchain discovery on this host', () => {
     const paths = await runtimePaths('gcc');
     expect(paths.some((p) => /ld-linux/.test(p))).toBe(true);
     expect(paths.some((p) => /cc1|\/usr\/bin|include/.test(p))).toBe(false);
+  });
+
+  const commands = ['gcc', 'cc', 'c99', 'clang'].filter((c) => onSandboxPath(c) !== null);
+  it.each(commands)('%s (as an assignment may name it) compiles a program with -lm that then runs', async (cc) => {
+    const sandbox = new Sandbox();
+    const source = Buffer.from(
+      '#include <math.h>\n#include <stdio.h>\nint main(void) { double x; if (scanf("%lf", &x) != 1) return 1;\n' +
+        '  printf("%.3f\\n", sqrt(x)); return 0; }\n',
+    );
+    const { runs, binary } = await sandbox.compile(
+      source,
+      [
+        [cc, '-O2', '-o', '/tmp/prog', '/tmp/main.c', '-lm'],
+        [cc, '-Wall', '-Wextra', '-c', '-o', '/dev/null', '/tmp/main.c'],
+      ],
+      DEFAULT_COMPILE_LIMITS,
+    );
+    expect(runs.map((r) => [r.exitCode, r.stderr.toString()])).toEqual([
+      [0, ''],
+      [0, ''],
+    ]);
+    const [run] = await sandbox.run(binary, [Buffer.from('2\n')], DEFAULT_TEST_LIMITS);
+    expect(run!.stdout.toString()).toBe('1.414\n');
   });
 
   it('a compiler the host does not have: nothing of it to show, and the sandbox still starts to say so', async () => {
