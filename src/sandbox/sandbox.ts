@@ -10,6 +10,7 @@ import {
   SandboxCgroups,
   type CgroupDecision,
   type CgroupFactory,
+  type CgroupLimits,
   type SandboxCgroup,
 } from './cgroup.js';
 import { SandboxFailureError, SandboxUnavailableError } from './errors.js';
@@ -135,13 +136,14 @@ export class Sandbox {
     const launcher = this.cgroups ? await cgroupLauncherBinary() : null;
     const lease = await this.opts.uidPool.acquire();
     const runnerFd = fs.openSync(runnerPath, 'r');
-    // one process at a time holds the address-space limit (a forking program shares it with its
-    // children here, unlike with rlimits alone), and /tmp is counted as memory
-    const cgroup = this.cgroups?.create({
-      memoryBytes: limits.memoryBytes + work.bytes + request.length + CGROUP_SLACK_BYTES,
-      pids: limits.processes + 2,
-    });
+    let cgroup: SandboxCgroup | undefined;
     try {
+      // one address-space limit for the whole sandbox (a forking program shares it with its
+      // children here, unlike with rlimits alone), and /tmp counted as the memory it is
+      cgroup = this.makeCgroup({
+        memoryBytes: limits.memoryBytes + work.bytes + request.length + CGROUP_SLACK_BYTES,
+        pids: limits.processes + 2,
+      });
       const timeoutMs = (limits.wallMs + 2000) * runs + 5000;
       return await this.spawnBwrap(
         request,
@@ -156,6 +158,14 @@ export class Sandbox {
       fs.closeSync(runnerFd);
       lease.release();
       await cgroup?.dispose();
+    }
+  }
+
+  private makeCgroup(limits: CgroupLimits): SandboxCgroup | undefined {
+    try {
+      return this.cgroups?.create(limits);
+    } catch (err) {
+      throw new SandboxFailureError(`could not create the sandbox's cgroup: ${(err as Error).message}`);
     }
   }
 

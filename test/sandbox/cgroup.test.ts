@@ -14,6 +14,7 @@ import {
   type CgroupFacts,
   type CgroupLimits,
 } from '../../src/sandbox/cgroup.js';
+import { SandboxFailureError } from '../../src/sandbox/errors.js';
 import { DEFAULT_COMPILE_LIMITS, DEFAULT_TEST_LIMITS } from '../../src/sandbox/limits.js';
 import { cgroupLauncherBinary } from '../../src/sandbox/runner-binary.js';
 import { Sandbox } from '../../src/sandbox/sandbox.js';
@@ -199,6 +200,33 @@ describe('sandbox cgroups: what is written, and how a sandbox joins one', () => 
       // the whole sandbox shares one address space limit plus its /tmp, not one per process
       expect(made[1]!.limits.memoryBytes).toBeLessThan(2 * DEFAULT_TEST_LIMITS.memoryBytes);
       expect(made[1]!.limits.pids).toBe(DEFAULT_TEST_LIMITS.processes + 2);
+    },
+  );
+
+  it.runIf(privileged)(
+    'a cgroup that cannot be made is an infrastructure error, and the uid is given back',
+    async () => {
+      const lockDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fixsense-cgroup-locks-'));
+      const broken: CgroupFactory = {
+        create() {
+          throw new Error('EACCES: permission denied, mkdir');
+        },
+      };
+      const sandbox = new Sandbox({
+        bwrapPath: 'bwrap',
+        slots: 1,
+        uidPool: new UidPool({ base: 62_684, size: 1, lockDir }),
+        cgroups: broken,
+      });
+      const compile = () =>
+        sandbox.compile(
+          Buffer.from('int main(void) { return 0; }\n'),
+          [['gcc', '-o', '/tmp/prog', '/tmp/main.c']],
+          DEFAULT_COMPILE_LIMITS,
+        );
+      await expect(compile()).rejects.toThrow(SandboxFailureError);
+      // with one uid in the pool, a second attempt would wait forever if the first had kept it
+      await expect(compile()).rejects.toThrow(/could not create the sandbox's cgroup: EACCES/);
     },
   );
 });
