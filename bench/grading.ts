@@ -3,6 +3,9 @@
  *   - per submission: compile, run and total milliseconds (median, p95)
  *   - throughput: submissions per second with 1 and 2 gradings in parallel
  *   - the sandbox's cost: one test run bare vs sandboxed (amortised over a lane, and alone)
+ * BENCH_AGAINST=<another checkout> instead compares the whole-submission time with that tree's
+ * grading engine, A and B interleaved (alternating which goes first) in this one process, so
+ * both see the same machine load.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -33,6 +36,41 @@ console.log(
 
 // warm-up: builds the runner and fills the page cache
 await gradeSubmission(sources[0]!.src, sources[0]!.a, sandbox, { reruns: 0 });
+
+const against = process.env.BENCH_AGAINST;
+if (against) {
+  const theirs = {
+    grade: (await import(path.resolve(against, 'src/grading/grade-submission.ts')))
+      .gradeSubmission as typeof gradeSubmission,
+    sandbox: new (await import(path.resolve(against, 'src/sandbox/sandbox.ts'))).Sandbox() as Sandbox,
+  };
+  await theirs.grade(sources[0]!.src, sources[0]!.a, theirs.sandbox, { reruns: 0 });
+  type Timing = Awaited<ReturnType<typeof gradeSubmission>>['timing'];
+  const a: Timing[] = [];
+  const b: Timing[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [k, { src, a: assignment }] of sources.entries()) {
+      const runA = async () => a.push((await theirs.grade(src, assignment, theirs.sandbox)).timing);
+      const runB = async () => b.push((await gradeSubmission(src, assignment, sandbox)).timing);
+      if ((r + k) % 2 === 0) await runA().then(runB);
+      else await runB().then(runA);
+    }
+  }
+  const stage = (name: string, pick: (t: Timing) => number) => {
+    const [ma, mb] = [median(a.map(pick)), median(b.map(pick))];
+    return [name, fmt(ma), fmt(mb), fmt(mb / ma, 3)];
+  };
+  printTable(
+    `A = ${against}, B = this tree, interleaved (${a.length} gradings each), median ms`,
+    ['stage', 'A', 'B', 'B / A'],
+    [
+      stage('compile', (t) => t.compileMs),
+      stage('run all tests', (t) => t.runMs),
+      stage('whole submission', (t) => t.totalMs),
+    ],
+  );
+  process.exit(0);
+}
 
 const compileMs: number[] = [];
 const runMs: number[] = [];

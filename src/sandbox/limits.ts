@@ -45,3 +45,22 @@ export const DEFAULT_COMPILE_LIMITS: RunLimits = {
   stderrKeepBytes: 64 * 1024,
   allowFork: true,
 };
+
+/**
+ * The private /tmp of one run: every test (and every compilation) gets a new tmpfs of this
+ * size. Its bytes and inodes are memory that the address-space limit does not count, so both
+ * are bounded; an inode costs the kernel about 1 KiB.
+ */
+export interface WorkDirLimits {
+  bytes: number;
+  inodes: number;
+}
+
+const WORK_DIR_INODES = 4096;
+
+/** Room for a few files of the largest size the program may write. */
+export function workDirFor(mode: 'compile' | 'run', limits: RunLimits): WorkDirLimits {
+  const bytes =
+    mode === 'compile' ? Math.max(64 * MiB, limits.fileSizeBytes * 4) : Math.max(16 * MiB, limits.fileSizeBytes * 2);
+  return { bytes, inodes: WORK_DIR_INODES };
+}

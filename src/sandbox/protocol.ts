@@ -2,7 +2,7 @@
  * The byte protocol between the host and the in-sandbox runner (src/sandbox/runner.c).
  * Pure encoding and decoding; little-endian throughout.
  */
-import type { RunLimits } from './limits.js';
+import type { RunLimits, WorkDirLimits } from './limits.js';
 
 const MODE_COMPILE = 1;
 const MODE_RUN = 2;
@@ -67,6 +67,11 @@ class Writer {
   }
 }
 
+/** FXS2: the header names the work directory each run gets (a new tmpfs every time). */
+function header(mode: number, work: WorkDirLimits): Writer {
+  return new Writer().raw('FXS2').u32(mode).u64(work.bytes).u32(work.inodes);
+}
+
 function writeLimits(w: Writer, l: RunLimits): void {
   w.u32(l.cpuMs)
     .u32(l.wallMs)
@@ -83,8 +88,13 @@ function writeLimits(w: Writer, l: RunLimits): void {
  * Commands run in turn on /tmp/main.c (a later one is skipped when an earlier one fails);
  * the first must write /tmp/prog.
  */
-export function encodeCompileRequest(limits: RunLimits, commands: string[][], source: Buffer): Buffer {
-  const w = new Writer().raw('FXS1').u32(MODE_COMPILE);
+export function encodeCompileRequest(
+  limits: RunLimits,
+  work: WorkDirLimits,
+  commands: string[][],
+  source: Buffer,
+): Buffer {
+  const w = header(MODE_COMPILE, work);
   writeLimits(w, limits);
   w.u32(commands.length);
   for (const argv of commands) {
@@ -95,8 +105,8 @@ export function encodeCompileRequest(limits: RunLimits, commands: string[][], so
   return w.done();
 }
 
-export function encodeRunRequest(limits: RunLimits, inputs: Buffer[]): Buffer {
-  const w = new Writer().raw('FXS1').u32(MODE_RUN);
+export function encodeRunRequest(limits: RunLimits, work: WorkDirLimits, inputs: Buffer[]): Buffer {
+  const w = header(MODE_RUN, work);
   writeLimits(w, limits);
   w.u32(inputs.length);
   for (const input of inputs) w.bytes(input);

@@ -8,26 +8,35 @@ import { projectRoot } from '../core/paths.js';
 import { SandboxUnavailableError } from './errors.js';
 
 const run = promisify(execFile);
-const runnerSource = path.join(projectRoot, 'src', 'sandbox', 'runner.c');
-let cached: Promise<string> | undefined;
+const cached = new Map<string, Promise<string>>();
 
 /**
- * The runner is compiled from source on first use (and again whenever its source
- * changes), so a clean clone needs nothing but the host's C compiler.
+ * The sandbox's small C programs are compiled from source on first use (and again whenever
+ * their source changes), so a clean clone needs nothing but the host's C compiler.
  */
-export function runnerBinary(): Promise<string> {
-  cached ??= buildRunner().catch((err: unknown) => {
-    cached = undefined;
-    throw err;
-  });
-  return cached;
+function helperBinary(name: 'runner' | 'cgroup-launch'): Promise<string> {
+  let p = cached.get(name);
+  if (!p) {
+    p = build(name).catch((err: unknown) => {
+      cached.delete(name);
+      throw err;
+    });
+    cached.set(name, p);
+  }
+  return p;
 }
 
-async function buildRunner(): Promise<string> {
-  const source = await fs.readFile(runnerSource);
+/** The supervisor that is PID 1 inside every sandbox (runner.c). */
+export const runnerBinary = () => helperBinary('runner');
+/** Joins a sandbox's cgroup, then becomes bwrap (cgroup-launch.c); used only with cgroups. */
+export const cgroupLauncherBinary = () => helperBinary('cgroup-launch');
+
+async function build(name: string): Promise<string> {
+  const sourceFile = path.join(projectRoot, 'src', 'sandbox', `${name}.c`);
+  const source = await fs.readFile(sourceFile);
   const key = createHash('sha256').update(source).update(process.arch).digest('hex').slice(0, 16);
   const dir = cacheDir();
-  const target = path.join(dir, `runner-${key}`);
+  const target = path.join(dir, `${name}-${key}`);
   try {
     await fs.access(target, fs.constants.X_OK);
     return target;
@@ -38,11 +47,11 @@ async function buildRunner(): Promise<string> {
   const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
   const cc = process.env.FIXSENSE_HOST_CC ?? 'gcc';
   try {
-    await run(cc, ['-O2', '-Wall', '-o', tmp, runnerSource], { timeout: 60_000 });
+    await run(cc, ['-O2', '-Wall', '-o', tmp, sourceFile], { timeout: 60_000 });
   } catch (err) {
     const e = err as { stderr?: string; message: string };
     throw new SandboxUnavailableError(
-      `could not build the sandbox runner with ${cc}: ${e.stderr?.trim() || e.message}` +
+      `could not build the sandbox's ${name} with ${cc}: ${e.stderr?.trim() || e.message}` +
         `\nInstall a C compiler (Debian: apt-get install gcc libc6-dev).`,
     );
   }

@@ -4,9 +4,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { bwrapArgs, PROGRAM_FD } from './bwrap-args.js';
+import {
+  decideCgroup,
+  readCgroupFacts,
+  SandboxCgroups,
+  type CgroupDecision,
+  type CgroupFactory,
+  type CgroupLimits,
+  type SandboxCgroup,
+} from './cgroup.js';
 import { SandboxFailureError, SandboxUnavailableError } from './errors.js';
-import { readHostLayout, type HostLayout } from './host-layout.js';
-import type { RunLimits } from './limits.js';
+import { workDirFor, type RunLimits, type WorkDirLimits } from './limits.js';
+import { mountPlan, type MountOp } from './mount-plan.js';
 import {
   decodeCompileResponse,
   decodeRunResponse,
@@ -14,7 +23,8 @@ import {
   encodeRunRequest,
   type RawRun,
 } from './protocol.js';
-import { runnerBinary } from './runner-binary.js';
+import { cgroupLauncherBinary, runnerBinary } from './runner-binary.js';
+import { compilerPaths, runtimePaths } from './toolchain-paths.js';
 import { UidPool } from './uid-pool.js';
 
 export interface SandboxOptions {
@@ -22,6 +32,12 @@ export interface SandboxOptions {
   /** Sandboxes alive at once in this process. */
   slots: number;
   uidPool: UidPool;
+  /** The compiler whose C library compiled programs load at run time (default: gcc). */
+  compiler?: string;
+  /** Whether each sandbox gets a cgroup v2 memory and pids limit of its own, or why not. */
+  cgroup?: CgroupDecision;
+  /** Makes those cgroups (default: under the decision's base folder, when it says use). */
+  cgroups?: CgroupFactory;
 }
 
 export interface CompileOutcome {
@@ -31,15 +47,18 @@ export interface CompileOutcome {
   binary: Buffer;
 }
 
-const MiB = 1024 * 1024;
-
 export function defaultSandboxOptions(env: NodeJS.ProcessEnv = process.env): SandboxOptions {
   return {
     bwrapPath: env.FIXSENSE_BWRAP ?? 'bwrap',
     slots: Number(env.FIXSENSE_SANDBOX_SLOTS ?? os.availableParallelism()),
     uidPool: new UidPool(),
+    compiler: env.FIXSENSE_CC ?? 'gcc',
+    cgroup: decideCgroup(readCgroupFacts(env)),
   };
 }
+
+/** Room, besides the program's address space and /tmp, for the runner, bwrap and kernel objects. */
+const CGROUP_SLACK_BYTES = 64 * 1024 * 1024;
 
 /**
  * Runs untrusted C inside bubblewrap. One call = one sandbox, which serves a whole
@@ -47,10 +66,17 @@ export function defaultSandboxOptions(env: NodeJS.ProcessEnv = process.env): San
  */
 export class Sandbox {
   private readonly limit: LimitFunction;
-  private readonly layout: HostLayout = readHostLayout();
+  /** What each sandbox shows of the host, by compile commands (or for running), asked once. */
+  private readonly views = new Map<string, Promise<MountOp[]>>();
+
+  private readonly cgroups: CgroupFactory | null;
+  /** Which memory limit applies to a whole sandbox, and why (cgroup v2, or rlimits only). */
+  readonly cgroup: CgroupDecision;
 
   constructor(private readonly opts: SandboxOptions = defaultSandboxOptions()) {
     this.limit = pLimit(Math.max(1, opts.slots));
+    this.cgroup = opts.cgroup ?? { use: false, reason: 'no cgroup was configured for this sandbox' };
+    this.cgroups = opts.cgroups ?? (this.cgroup.use ? new SandboxCgroups(this.cgroup) : null);
   }
 
   /** How many sandboxes may run at once: the useful number of parallel test lanes. */
@@ -63,64 +89,109 @@ export class Sandbox {
    * (checks such as a lint pass) run after it, in the same sandbox.
    */
   async compile(source: Buffer, commands: string[][], limits: RunLimits): Promise<CompileOutcome> {
-    const request = encodeCompileRequest(limits, commands, source);
-    const tmpBytes = Math.max(64 * MiB, limits.fileSizeBytes * 4);
-    const out = await this.limit(() => this.launch(request, undefined, tmpBytes, limits, commands.length));
+    const work = workDirFor('compile', limits);
+    const request = encodeCompileRequest(limits, work, commands, source);
+    const names = [...new Set(commands.map((c) => c[0]!))].sort();
+    const mounts = await this.view(`compile ${names.join(' ')}`, async () =>
+      [await this.runtime(), ...(await Promise.all(names.map(compilerPaths)))].flat(),
+    );
+    const out = await this.limit(() => this.launch(request, undefined, mounts, limits, work, commands.length));
     return decodeCompileResponse(out, commands.length);
   }
 
   /** Runs `binary` once per input, one after the other, in one fresh sandbox. */
   async run(binary: Buffer, inputs: Buffer[], limits: RunLimits): Promise<RawRun[]> {
     if (inputs.length === 0) return [];
-    const request = encodeRunRequest(limits, inputs);
-    const tmpBytes = Math.max(16 * MiB, limits.fileSizeBytes * 2);
-    const out = await this.limit(() => this.launch(request, binary, tmpBytes, limits, inputs.length));
+    const work = workDirFor('run', limits);
+    const request = encodeRunRequest(limits, work, inputs);
+    const mounts = await this.view('run', () => this.runtime());
+    const out = await this.limit(() => this.launch(request, binary, mounts, limits, work, inputs.length));
     return decodeRunResponse(out, inputs.length);
+  }
+
+  /** What the runner and a compiled program load. */
+  private async runtime(): Promise<string[]> {
+    return runtimePaths(this.opts.compiler ?? 'gcc', [await runnerBinary()]);
+  }
+
+  private view(key: string, paths: () => Promise<string[]>): Promise<MountOp[]> {
+    let v = this.views.get(key);
+    if (!v) {
+      v = paths().then((p) => mountPlan(p));
+      v.catch(() => this.views.delete(key));
+      this.views.set(key, v);
+    }
+    return v;
   }
 
   private async launch(
     request: Buffer,
     program: Buffer | undefined,
-    tmpBytes: number,
+    mounts: readonly MountOp[],
     limits: RunLimits,
+    work: WorkDirLimits,
     runs: number,
   ): Promise<Buffer> {
     const runnerPath = await runnerBinary();
+    const launcher = this.cgroups ? await cgroupLauncherBinary() : null;
     const lease = await this.opts.uidPool.acquire();
     const runnerFd = fs.openSync(runnerPath, 'r');
+    let cgroup: SandboxCgroup | undefined;
     try {
+      // one address-space limit for the whole sandbox (a forking program shares it with its
+      // children here, unlike with rlimits alone), and /tmp counted as the memory it is
+      cgroup = this.makeCgroup({
+        memoryBytes: limits.memoryBytes + work.bytes + request.length + CGROUP_SLACK_BYTES,
+        pids: limits.processes + 2,
+      });
+      const timeoutMs = (limits.wallMs + 2000) * runs + 5000;
       return await this.spawnBwrap(
         request,
         program,
-        tmpBytes,
+        mounts,
         runnerFd,
         lease.uid,
-        (limits.wallMs + 2000) * runs + 5000,
+        timeoutMs,
+        cgroup && launcher ? { cgroup, launcher } : null,
       );
     } finally {
       fs.closeSync(runnerFd);
       lease.release();
+      await cgroup?.dispose();
+    }
+  }
+
+  private makeCgroup(limits: CgroupLimits): SandboxCgroup | undefined {
+    try {
+      return this.cgroups?.create(limits);
+    } catch (err) {
+      throw new SandboxFailureError(`could not create the sandbox's cgroup: ${(err as Error).message}`);
     }
   }
 
   private spawnBwrap(
     request: Buffer,
     program: Buffer | undefined,
-    tmpBytes: number,
+    mounts: readonly MountOp[],
     runnerFd: number,
     uid: number | undefined,
     timeoutMs: number,
+    joining: { cgroup: SandboxCgroup; launcher: string } | null,
   ): Promise<Buffer> {
-    const args = bwrapArgs({ layout: this.layout, tmpBytes, withProgram: program !== undefined });
+    const args = bwrapArgs({ mounts, withProgram: program !== undefined });
     const stdio: Array<'pipe' | 'ignore' | number> = ['pipe', 'pipe', 'pipe', runnerFd];
     if (program) stdio[PROGRAM_FD] = 'pipe';
+    // with a cgroup, the launcher joins it (as root), drops to the sandbox uid and becomes bwrap
+    const [command, argv, asUid] = joining
+      ? [joining.launcher, [joining.cgroup.procsFile, String(uid ?? '-'), this.opts.bwrapPath, ...args], undefined]
+      : [this.opts.bwrapPath, args, uid];
     return new Promise<Buffer>((resolve, reject) => {
-      const child = spawn(this.opts.bwrapPath, args, {
+      const child = spawn(command, argv, {
         cwd: '/',
         // never the App's environment: it holds the private key and webhook secret
         env: { PATH: '/usr/bin:/bin' },
         stdio,
-        ...(uid === undefined ? {} : { uid, gid: uid }),
+        ...(asUid === undefined ? {} : { uid: asUid, gid: asUid }),
       });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
@@ -157,6 +228,8 @@ export class Sandbox {
         clearTimeout(timer);
         const stderr = Buffer.concat(err).toString('utf8').trim();
         if (code === 0) return resolve(Buffer.concat(out));
+        if (/^fixsense-cgroup-launch: exec: /m.test(stderr))
+          return reject(new SandboxUnavailableError(`bubblewrap (${this.opts.bwrapPath}) could not start: ${stderr}`));
         if (/^bwrap: /m.test(stderr) && !/fixsense-runner/.test(stderr)) {
           return reject(
             new SandboxUnavailableError(

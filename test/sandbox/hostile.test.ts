@@ -12,9 +12,11 @@ import zlib from 'node:zlib';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Assignment } from '../../src/assignments/assignment.js';
 import { loadAssignment } from '../../src/assignments/load-assignment.js';
-import { gradeSubmission } from '../../src/grading/grade-submission.js';
-import type { TestReport } from '../../src/grading/report.js';
+import { compileSubmission, gradeSubmission } from '../../src/grading/grade-submission.js';
+import { testReportSchema, type TestReport } from '../../src/grading/report.js';
 import { projectRoot } from '../../src/core/paths.js';
+import { SandboxFailureError } from '../../src/sandbox/errors.js';
+import { workDirFor } from '../../src/sandbox/limits.js';
 import { Sandbox } from '../../src/sandbox/sandbox.js';
 import { processesOf, UidPool } from '../../src/sandbox/uid-pool.js';
 import { tempAssignment } from '../helpers/temp-assignment.js';
@@ -25,8 +27,9 @@ const hostile = (f: string) => fs.readFileSync(path.join(projectRoot, 'fixtures/
 const privileged = process.getuid?.() === 0;
 
 let sandbox: Sandbox;
+let lockDir: string;
 beforeAll(() => {
-  const lockDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fixsense-hostile-locks-'));
+  lockDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fixsense-hostile-locks-'));
   sandbox = new Sandbox({
     bwrapPath: 'bwrap',
     slots: 2,
@@ -61,6 +64,7 @@ async function grade(
   file: string | Buffer,
   inputs: string[] = ['\n'],
   yml = LIMITS,
+  using: Sandbox = sandbox,
 ): Promise<{ report: TestReport; a: Assignment; ms: number }> {
   const a = await loadAssignment(
     tempAssignment(
@@ -70,7 +74,7 @@ async function grade(
     ),
   );
   const start = performance.now();
-  const report = await gradeSubmission(typeof file === 'string' ? hostile(file) : file, a, sandbox, { reruns: 0 });
+  const report = await gradeSubmission(typeof file === 'string' ? hostile(file) : file, a, using, { reruns: 0 });
   return { report, a, ms: performance.now() - start };
 }
 
@@ -246,6 +250,176 @@ describe('hostile programs at compile time', () => {
     expect(report.compile.diagnostics).toMatch(/error/);
     expect(report.compile.messages.some((m) => m.severity === 'error' && m.line >= 1)).toBe(true);
     expect(report.compile.diagnostics).not.toContain('\u0000');
-    expect(() => JSON.parse(JSON.stringify(report))).not.toThrow();
+    const parsed = testReportSchema.safeParse(report);
+    expect(parsed.error).toBeUndefined();
+    expect(parsed.data).toEqual(report);
+  });
+});
+
+describe('every test starts from the same empty state', () => {
+  // seven characters: the probe also hides a token in /tmp's modification time
+  const newToken = (i: number) => `${i}${Math.random().toString(36).slice(2, 8).padEnd(6, 'x')}`;
+
+  function expectIsolated(outputs: string[], tokens: string[]): void {
+    outputs.forEach((out, i) => {
+      expect(out).toContain(`TOKEN ${tokens[i]}\n`); // the probe ran, and stored its token
+      expect(out).toContain('STORED tmp-file');
+      expect(out).toMatch(/^STORED deep at depth \d{3,}$/m);
+      for (const [j, t] of tokens.entries())
+        if (j !== i) expect(out, `test ${i} saw test ${j}'s input`).not.toContain(t);
+      expect(out).not.toMatch(/^FOUND /m);
+    });
+  }
+
+  it.each([
+    ['visible tests first', 'a-visible', 'b-hidden'],
+    ['hidden tests first', 'a-hidden', 'b-visible'],
+  ])("%s: no test of the lane sees another test's input", async (_, first, second) => {
+    const hiddenSuite = [first, second].find((s) => s.endsWith('hidden'))!;
+    const tokens = [0, 1, 2, 3].map(newToken);
+    const a = await loadAssignment(
+      tempAssignment(
+        'persistence',
+        tokens.map((t, i) => ({ suite: i < 2 ? first : second, input: `${t}\n`, expected: 'fine\n' })),
+        `${LIMITS}hidden: [${hiddenSuite}]\n`,
+      ),
+    );
+    const report = await gradeSubmission(hostile('persistence.c'), a, sandbox, { reruns: 0 });
+    // four tests make one lane: they ran one after the other in the same sandbox
+    expect(report.tests.map((t) => [t.suite, t.hidden])).toEqual([
+      [first, first === hiddenSuite],
+      [first, first === hiddenSuite],
+      [second, second === hiddenSuite],
+      [second, second === hiddenSuite],
+    ]);
+    expectIsolated(
+      report.tests.map((t) => t.actual),
+      tokens,
+    );
+  });
+
+  it('a lane of eight with forking allowed: a daemon cannot carry a token over either', async () => {
+    const a = await loadAssignment(tempAssignment('persistence', [{ input: '\n', expected: 'fine\n' }], FORKING));
+    const { binary } = await compileSubmission(hostile('persistence.c'), a, sandbox, 'persistence.c');
+    const tokens = [0, 1, 2, 3, 4, 5, 6, 7].map(newToken);
+    const runs = await sandbox.run(
+      binary!,
+      tokens.map((t) => Buffer.from(`${t}\n`)),
+      a.limits,
+    );
+    expect(runs.map((r) => r.stdout.toString())[0]).toContain('STORED daemon');
+    expectIsolated(
+      runs.map((r) => r.stdout.toString()),
+      tokens,
+    );
+  });
+
+  it('memory outside the address-space limit: SysV shm, memfd and POSIX shm refused, tmpfs and pipes bounded', async () => {
+    const { report, a } = await grade(
+      'memory-outside-limit.c',
+      ['64\n'],
+      'limits: {cpu_ms: 2000, wall_ms: 4000, memory_mb: 16}\n',
+    );
+    const out = report.tests[0]!.actual;
+    const held = (what: string) => Number(new RegExp(`^${what} held (\\d+) MiB`, 'm').exec(out)?.[1] ?? NaN);
+    expect(out).toMatch(/^sysv-shm held 0 MiB, stopped: Operation not permitted$/m);
+    expect(out).toMatch(/^memfd held 0 MiB, stopped: Operation not permitted$/m);
+    expect(held('posix-shm')).toBe(0);
+    const workMiB = workDirFor('run', a.limits).bytes / 1048576;
+    expect(held('tmpfs')).toBeLessThanOrEqual(workMiB);
+    expect(out).toMatch(/^pipes grown to 1 MiB: 0, refused: [1-9]/m);
+    expect(held('pipes')).toBeLessThanOrEqual(4); // 64 descriptors of 64 KiB
+    expect(held('total')).toBeLessThanOrEqual(workMiB + 4);
+  });
+});
+
+describe('the seccomp filter', () => {
+  it('refuses every syscall on its list (EPERM, EACCES for sockets, EAGAIN/ENOSYS for processes) and lets others through', async () => {
+    const { report } = await grade('forbidden-syscalls.c');
+    const lines = report.tests[0]!.actual.trim().split('\n');
+    const answer = Object.fromEntries(lines.map((l) => l.split(' ') as [string, string]));
+    expect(lines).toHaveLength(67);
+    for (const [name, got] of Object.entries(answer)) {
+      const expected = /^(getppid|fcntl)/.test(name)
+        ? 'ALLOWED'
+        : /^socket/.test(name)
+          ? 'EACCES'
+          : /^(fork|vfork|clone)$/.test(name)
+            ? 'EAGAIN'
+            : name === 'clone3'
+              ? 'ENOSYS'
+              : 'EPERM';
+      expect(`${name} ${got}`).toBe(`${name} ${expected}`);
+    }
+  });
+});
+
+describe('the program cannot touch its supervisor', () => {
+  it('limits, priority, scheduling, pidfds of PID 1: all refused, and the rest of the lane runs normally', async () => {
+    const { report } = await grade('attack-supervisor.c', ['\n', '\n', '\n', '\n']);
+    expect(report.tests).toHaveLength(4);
+    const first = report.tests[0]!.actual;
+    // "name=result errno" lines, but for what the program may do to itself ("self: ...")
+    const attacks = first.split('\n').filter((l) => /^[^:]+=-?\d+ /.test(l));
+    expect(attacks).toHaveLength(25);
+    for (const l of attacks) expect(l).toMatch(/=-1 Operation not permitted$/);
+    expect(first).toContain('self: prlimit(0,read)=0 DONE');
+    expect(first).toContain('nice of pid 1: 0\n');
+    expect(first).toMatch(/^caps: effective=0+ permitted=0+ inheritable=0+ bounding=0 ambient=0$/m);
+    // each later test of the lane met an unharmed runner, and found it as the first did
+    for (const t of report.tests) expect(t.actual).toBe(first);
+  });
+
+  it('a runner that cannot renew /tmp stops the lane with SandboxFailureError instead of going on', async () => {
+    // a bwrap that drops the runner's capabilities: it cannot mount a fresh /tmp
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fixsense-nocaps-'));
+    const wrapper = path.join(dir, 'bwrap');
+    fs.writeFileSync(
+      wrapper,
+      '#!/bin/sh\nfor a; do shift; if [ "$skip" ]; then skip=; continue; fi\n' +
+        '[ "$a" = --cap-add ] && { skip=1; continue; }; set -- "$@" "$a"; done\nexec bwrap "$@"\n',
+      { mode: 0o755 },
+    );
+    fs.chmodSync(dir, 0o755);
+    const crippled = new Sandbox({
+      bwrapPath: wrapper,
+      slots: 1,
+      uidPool: new UidPool({ base: UID_BASE, size: UID_COUNT, lockDir }),
+    });
+    try {
+      const err: unknown = await grade('busy-loop.c', ['\n'], LIMITS, crippled).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SandboxFailureError);
+      expect((err as Error).message).toMatch(/isolation not verified: unshare the mount namespace/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.runIf(privileged)('what the sandbox shows of /usr', () => {
+  it('files an App could install under /usr/local, /usr/src or /usr/share are absent, at run and compile time', async () => {
+    const tag = `fixsense-hidden-${process.pid}-${Date.now()}`;
+    const secret = `hidden-expected-${Math.random().toString(36).slice(2)}`;
+    const dirs = ['/usr/local', '/usr/src', '/usr/share'].map((d) => path.join(d, tag));
+    const files = dirs.map((d) => path.join(d, 'expected.out'));
+    try {
+      for (const [i, d] of dirs.entries()) {
+        fs.mkdirSync(d, { mode: 0o755 });
+        fs.writeFileSync(files[i]!, `${secret}\n`, { mode: 0o644 });
+      }
+      const paths = [...files, '/usr/local', '/usr/src', '/usr/share', '/usr/bin/env', '/usr/sbin'];
+      const { report } = await grade('read-secrets.c', [paths.join('\n') + '\n']);
+      const out = report.tests[0]!.actual;
+      for (const p of paths) expect(out).toContain(`cannot read ${p} (No such file or directory)`);
+      expect(out).not.toContain(secret);
+      for (const f of files) {
+        const { report: r } = await grade(Buffer.from(`#include "${f}"\nint main(void) { return 0; }\n`));
+        expect(r.verdict).toBe('COMPILE_ERROR');
+        expect(r.compile.diagnostics).toContain('No such file or directory');
+        expect(r.compile.diagnostics).not.toContain(secret);
+      }
+    } finally {
+      for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+    }
   });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TEST_LIMITS } from '../../src/sandbox/limits.js';
+import { DEFAULT_COMPILE_LIMITS, DEFAULT_TEST_LIMITS } from '../../src/sandbox/limits.js';
 import {
   decodeCompileResponse,
   decodeRunResponse,
+  encodeCompileRequest,
   encodeRunRequest,
   ProtocolError,
 } from '../../src/sandbox/protocol.js';
@@ -37,17 +38,34 @@ function record(index: number, flags: number, exitCode: number, signal: number, 
 }
 
 describe('runner protocol', () => {
-  it('encodes a run request with the limits and every input', () => {
-    const req = encodeRunRequest(DEFAULT_TEST_LIMITS, [Buffer.from('1 2\n'), Buffer.alloc(0)]);
-    expect(req.subarray(0, 4).toString()).toBe('FXS1');
+  it('encodes a run request: the work directory, the limits and every input', () => {
+    const work = { bytes: 16 << 20, inodes: 4096 };
+    const req = encodeRunRequest(DEFAULT_TEST_LIMITS, work, [Buffer.from('1 2\n'), Buffer.alloc(0)]);
+    expect(req.subarray(0, 4).toString()).toBe('FXS2');
     expect(req.readUInt32LE(4)).toBe(2); // run mode
-    expect(req.readUInt32LE(8)).toBe(DEFAULT_TEST_LIMITS.cpuMs);
-    const limitsEnd = 8 + 4 + 4 + 8 + 8 + 8 + 4 + 4 + 4 + 4;
+    expect(Number(req.readBigUInt64LE(8))).toBe(16 << 20);
+    expect(req.readUInt32LE(16)).toBe(4096);
+    const limitsStart = 20;
+    expect(req.readUInt32LE(limitsStart)).toBe(DEFAULT_TEST_LIMITS.cpuMs);
+    const limitsEnd = limitsStart + 4 + 4 + 8 + 8 + 8 + 4 + 4 + 4 + 4;
     expect(req.readUInt32LE(limitsEnd)).toBe(2);
     expect(req.readUInt32LE(limitsEnd + 4)).toBe(4);
     expect(req.subarray(limitsEnd + 8, limitsEnd + 12).toString()).toBe('1 2\n');
     expect(req.readUInt32LE(limitsEnd + 12)).toBe(0);
     expect(req.length).toBe(limitsEnd + 16);
+  });
+
+  it('encodes a compile request with the same header, then the commands and the source', () => {
+    const req = encodeCompileRequest(
+      DEFAULT_COMPILE_LIMITS,
+      { bytes: 1 << 26, inodes: 4096 },
+      [['gcc', 'x']],
+      Buffer.from('int'),
+    );
+    expect(req.subarray(0, 4).toString()).toBe('FXS2');
+    expect(req.readUInt32LE(4)).toBe(1); // compile mode
+    expect(Number(req.readBigUInt64LE(8))).toBe(1 << 26);
+    expect(req.subarray(-3).toString()).toBe('int');
   });
 
   it('decodes run records: exit, signal and limit flags, timings, output', () => {
