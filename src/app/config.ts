@@ -2,6 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { decideCgroup, readCgroupFacts } from '../sandbox/cgroup.js';
+import { Sandbox } from '../sandbox/sandbox.js';
+import { UidPool } from '../sandbox/uid-pool.js';
 import { cacheDir } from '../core/cache-dir.js';
 import { ConfigError } from '../core/config-error.js';
 import { defaultIntroclassDir } from '../core/paths.js';
@@ -157,6 +160,8 @@ export const fixsenseEnvSchema = z
     FIXSENSE_SANDBOX_UIDS: intVar(1, () => 64, MAX_UID),
     /** Where the uid locks are kept: a private folder owned by root. */
     FIXSENSE_SANDBOX_LOCK_DIR: textVar('an absolute path', '/run/fixsense/sandbox-uids', path.isAbsolute),
+    /** A delegated cgroup v2 folder for whole-sandbox memory and pids limits, or "off" (default: detected). */
+    FIXSENSE_SANDBOX_CGROUP: z.string().min(1).optional(),
     /** The host's compiler for the sandbox's runner. */
     FIXSENSE_HOST_CC: textVar('a command', 'gcc'),
     /** The compiler for student code when an assignment names none. */
@@ -207,4 +212,23 @@ export function sandboxSettings(e: FixsenseEnv): {
     uidPool: { base: e.FIXSENSE_SANDBOX_UID_BASE, size: e.FIXSENSE_SANDBOX_UIDS, lockDir: e.FIXSENSE_SANDBOX_LOCK_DIR },
     runnerCompiler: e.FIXSENSE_HOST_CC,
   };
+}
+
+/**
+ * The sandbox as the environment configures it, for the entry points to pass in (the CLI's
+ * commands, the worker): every value was checked by fixsenseEnv first.
+ */
+export function sandboxFromEnv(e: FixsenseEnv = fixsenseEnv()): Sandbox {
+  const s = sandboxSettings(e);
+  return new Sandbox({
+    bwrapPath: s.bwrapPath,
+    slots: s.slots,
+    uidPool: new UidPool(s.uidPool),
+    compiler: e.FIXSENSE_CC,
+    cgroup: decideCgroup(
+      readCgroupFacts(
+        e.FIXSENSE_SANDBOX_CGROUP === undefined ? {} : { FIXSENSE_SANDBOX_CGROUP: e.FIXSENSE_SANDBOX_CGROUP },
+      ),
+    ),
+  });
 }

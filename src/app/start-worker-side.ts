@@ -7,7 +7,7 @@ import type { PipelineDeps } from '../pipeline/pipeline.js';
 import { createQueues } from '../queue/queues.js';
 import { RedisReportCache } from '../queue/redis-report-cache.js';
 import { startWorkers, type Workers } from '../queue/workers.js';
-import type { WorkerEnv } from './config.js';
+import { sandboxFromEnv, type WorkerEnv } from './config.js';
 import type { LazyStore } from '../store/lazy-store.js';
 import { listen, type Listening } from './http-server.js';
 import { connectWorker } from './redis-connections.js';
@@ -54,6 +54,7 @@ export async function startWorkerSide(
   o: WorkerSideOptions,
 ): Promise<WorkerSide> {
   const pipeline = await createPipelineDeps({
+    sandbox: sandboxFromEnv(),
     ...(course.model ? { modelDir: course.model } : {}),
     ...(course.templates ? { templatesDir: course.templates } : {}),
     ...(course.taxonomy ? { taxonomyFile: course.taxonomy } : {}),

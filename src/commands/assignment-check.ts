@@ -3,7 +3,7 @@ import path from 'node:path';
 import { loadAssignment } from '../assignments/load-assignment.js';
 import { resolveAssignment } from '../assignments/resolve-assignment.js';
 import { checkReference } from '../grading/reference-outputs.js';
-import { Sandbox } from '../sandbox/sandbox.js';
+import { sandboxFromEnv } from '../app/config.js';
 import { CliError } from './cli-error.js';
 
 /** --write-expected starts from .in files alone: give each an empty .out to be filled. */
@@ -33,7 +33,7 @@ export async function assignmentCheckCommand(target: string, flags: { writeExpec
     process.stdout.write('no reference.c: tests not checked against a solution\n');
     return;
   }
-  const { report, changed } = await checkReference(a, new Sandbox(), flags.writeExpected ?? false);
+  const { report, changed } = await checkReference(a, sandboxFromEnv(), flags.writeExpected ?? false);
   if (flags.writeExpected) {
     process.stdout.write(
       `wrote the expected outputs of all ${a.tests.length} tests from reference.c (${changed.length} changed)\n`,

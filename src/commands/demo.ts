@@ -6,6 +6,7 @@ import { resolveAssignment } from '../assignments/resolve-assignment.js';
 import { loadSubmissionManifest } from '../fixtures/submission-manifest.js';
 import { createPipelineDeps } from '../pipeline/create-deps.js';
 import { runPipeline, type Feedback } from '../pipeline/pipeline.js';
+import { sandboxFromEnv } from '../app/config.js';
 import { CliError } from './cli-error.js';
 import { DEMO_COURSE, localGradingRecord, openDemoStore } from './local-record.js';
 
@@ -29,7 +30,7 @@ function line(file: string, f: Feedback): string {
  * and writes the feedback each student would get: no GitHub account, Redis or network.
  */
 export async function demoCommand(flags: DemoFlags): Promise<void> {
-  const deps = await createPipelineDeps();
+  const deps = await createPipelineDeps({ sandbox: sandboxFromEnv() });
   const manifest = await loadSubmissionManifest();
   const assignments = new Map<string, Promise<Assignment>>();
   const assignment = (name: string) => {

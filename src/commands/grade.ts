@@ -8,6 +8,7 @@ import { createPipelineDeps } from '../pipeline/create-deps.js';
 import { runPipeline, type Feedback } from '../pipeline/pipeline.js';
 import { loadCourse } from '../course/course.js';
 import { openStore } from '../store/store.js';
+import { sandboxFromEnv } from '../app/config.js';
 import { CliError } from './cli-error.js';
 import { localGradingRecord, localStudent } from './local-record.js';
 
@@ -63,6 +64,7 @@ export async function gradeCommand(file: string, flags: GradeFlags): Promise<voi
   }
   const assignment = await loadAssignment(resolveAssignment(flags.assignment));
   const deps = await createPipelineDeps({
+    sandbox: sandboxFromEnv(),
     ...(flags.model ? { modelDir: flags.model } : {}),
     ...(flags.templates ? { templatesDir: flags.templates } : {}),
   });

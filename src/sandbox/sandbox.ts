@@ -221,7 +221,12 @@ export class Sandbox {
             ? new SandboxUnavailableError(
                 `bubblewrap (${this.opts.bwrapPath}) is not installed: apt-get install bubblewrap`,
               )
-            : e,
+            : e.code === 'EACCES'
+              ? // bwrap starts as the sandbox's own uid, which must be able to reach and run it
+                new SandboxUnavailableError(
+                  `bubblewrap (${this.opts.bwrapPath}) cannot be run by the sandbox's uid: check the file's and its folders' permissions`,
+                )
+              : e,
         );
       });
       child.on('close', (code, signal) => {
