@@ -40,7 +40,13 @@ export function fixTypeMixChart(assignments: AssignmentSummary[]): Spec {
     mark: 'bar',
     encoding: {
       y: { field: 'assignment', type: 'nominal', title: null },
-      x: { field: 'n', type: 'quantitative', title: 'submissions', stack: 'zero' },
+      x: {
+        field: 'n',
+        type: 'quantitative',
+        title: 'submissions',
+        stack: 'zero',
+        axis: { format: 'd', tickMinStep: 1 },
+      },
       color: { field: 'fix', type: 'nominal', title: 'fix type', scale: { scheme: 'tableau10' } },
       tooltip: [{ field: 'fix' }, { field: 'n' }],
     },
@@ -129,7 +135,7 @@ export function reliabilityChart(bins: ReliabilityBin[]): Spec {
         encoding: {
           x: { field: 'meanConfidence', type: 'quantitative' },
           y: { field: 'accuracy', type: 'quantitative' },
-          size: { field: 'n', type: 'quantitative', title: 'labelled' },
+          tooltip: [{ field: 'n', title: 'labelled' }],
         },
       },
     ],
