@@ -4,7 +4,11 @@ import type { Order, SubmissionFilter } from '../store/submission-rows.js';
 const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'a day like 2026-03-01')
-  .refine((d) => Number.isFinite(Date.parse(`${d}T00:00:00Z`)), 'not a day of the calendar');
+  // 2026-02-31 parses (as March 3rd): a day is one that comes back the same
+  .refine((d) => {
+    const ms = Date.parse(`${d}T00:00:00Z`);
+    return Number.isFinite(ms) && new Date(ms).toISOString().slice(0, 10) === d;
+  }, 'not a day of the calendar');
 const percent = z.coerce.number().int().min(0).max(100);
 const name = z.string().regex(/^[\w.-]{1,100}$/, 'letters, digits, ., - and _ only');
 const blankIsUnset = (v: unknown) => (v === '' ? undefined : v);
