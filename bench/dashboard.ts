@@ -99,7 +99,7 @@ async function bench(kind: 'sqlite' | 'postgres') {
   }
 }
 
-const results = [];
+const results: Awaited<ReturnType<typeof bench>>[] = [];
 for (const kind of ['sqlite', 'postgres'] as const) results.push(await bench(kind));
 const row = (what: string, pick: (r: (typeof results)[number]) => number[]) =>
   results.flatMap((r) => [[what, r.kind, fmt(median(pick(r))), fmt(percentile(pick(r), 95))]]);
