@@ -131,6 +131,7 @@ program
   .action(assignmentCheckCommand);
 
 (await import('./commands/store-commands.js')).registerStoreCommands(program);
+(await import('./commands/dashboard.js')).registerDashboardCommand(program);
 
 try {
   await program.parseAsync();

@@ -27,21 +27,35 @@ const common = {
     .default('fixsense'),
 };
 
-export const webEnvSchema = z.object({
-  ...common,
-  WEBHOOK_SECRET: z.string().min(8, 'must be at least 8 characters (the secret set in the GitHub App)'),
-  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-  APP_ID: z.coerce.number().int().positive().optional(),
-  /** The largest webhook body read (GitHub's payloads are tens of kB; it caps them at 25 MB). */
-  WEBHOOK_MAX_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(25 * 1024 * 1024)
-    .default(1024 * 1024),
-  /** A push still ungraded this long after it arrived gets an in-progress check run (if the write budget has room). */
-  ACK_AFTER_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
-});
+export const webEnvSchema = z
+  .object({
+    ...common,
+    WEBHOOK_SECRET: z.string().min(8, 'must be at least 8 characters (the secret set in the GitHub App)'),
+    PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+    APP_ID: z.coerce.number().int().positive().optional(),
+    /** The largest webhook body read (GitHub's payloads are tens of kB; it caps them at 25 MB). */
+    WEBHOOK_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(25 * 1024 * 1024)
+      .default(1024 * 1024),
+    /** A push still ungraded this long after it arrived gets an in-progress check run (if the write budget has room). */
+    ACK_AFTER_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    /** The TA dashboard's sign-in: the GitHub App's OAuth client id and secret; without both it is off. */
+    GITHUB_CLIENT_ID: z.string().min(1).optional(),
+    GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
+    /** Where GitHub's OAuth pages are (github.com, or a GitHub Enterprise Server's host). */
+    GITHUB_OAUTH_URL: z.string().url().default('https://github.com'),
+    /** The API the dashboard asks who signed in and whether they are in the course's team. */
+    GITHUB_API_URL: z.string().url().default('https://api.github.com'),
+    /** The App's public address (https://grader.example.edu): the OAuth callback is under it; default: the request's own. */
+    DASHBOARD_URL: z.string().url().optional(),
+  })
+  .refine((e) => !e.GITHUB_CLIENT_ID === !e.GITHUB_CLIENT_SECRET, {
+    message: "set both GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET (the dashboard's sign-in), or neither",
+    path: ['GITHUB_CLIENT_SECRET'],
+  });
 
 export const workerEnvSchema = z
   .object({

@@ -26,6 +26,29 @@ const assignmentEntry = z
 /** The term's name, as staff say it: 2027-spring, fall-2026, ws26. */
 const termName = z.string().regex(/^[\w.-]{1,40}$/, 'letters, digits, ., - and _ only (e.g. 2027-spring)');
 
+/** Who may open the TA dashboard, and how long its sessions and claims last. */
+export const dashboardSchema = z
+  .object({
+    /** An organisation team whose active members may enter: "org/team-slug". */
+    team: z
+      .string()
+      .regex(/^[\w.-]+\/[\w.-]+$/, 'org/team-slug')
+      .optional(),
+    /** GitHub logins who may enter (case-insensitive), besides the team's members. */
+    logins: z.array(z.string().regex(/^[A-Za-z0-9-]{1,39}$/, 'a GitHub login')).default([]),
+    /** How long a sign-in lasts without use. */
+    session_hours: z
+      .number()
+      .min(0.25)
+      .max(24 * 30)
+      .default(12),
+    /** How long an opened item stays the TA's own (renewed while the page is open). */
+    claim_minutes: z.number().min(1).max(120).default(5),
+  })
+  .strict();
+
+export type DashboardConfig = z.infer<typeof dashboardSchema>;
+
 export const courseFileSchema = z
   .object({
     /** The course's name in the store (default: the folder course.yml is in). */
@@ -41,6 +64,7 @@ export const courseFileSchema = z
       .optional(),
     assignments: z.array(assignmentEntry).min(1),
     feedback: feedbackConfigSchema.optional(),
+    dashboard: dashboardSchema.optional(),
     /** On a plain push: only the check run (default), or a commit comment too. */
     push_feedback: z.enum(['check_run', 'commit_comment']).default('check_run'),
     templates: z.string().optional(),
@@ -64,6 +88,8 @@ export interface Course {
   keepSourcesDays: number | null;
   assignments: CourseAssignment[];
   feedback: FeedbackConfig;
+  /** Nobody may enter the dashboard when it names no team and no login. */
+  dashboard: DashboardConfig;
   pushFeedback: 'check_run' | 'commit_comment';
   templates?: string;
   model?: string;
@@ -115,6 +141,7 @@ export async function loadCourse(file: string): Promise<Course> {
     keepSourcesDays: r.data.store?.keep_sources_days ?? null,
     assignments,
     feedback: r.data.feedback ?? feedbackConfigSchema.parse({}),
+    dashboard: r.data.dashboard ?? dashboardSchema.parse({}),
     pushFeedback: r.data.push_feedback,
     ...(r.data.templates ? { templates: rel(r.data.templates)! } : {}),
     ...(r.data.model ? { model: rel(r.data.model)! } : {}),

@@ -66,6 +66,14 @@ export interface FeedbackContext {
     tags: { name: string; p: number }[];
   } | null;
   withheldReason: string | null;
+  /** A teaching assistant's label, once one has reviewed the submission: it takes the model's place. */
+  teacher: {
+    fixType: string;
+    words: string;
+    tags: { name: string }[];
+    /** The TA chose the fix type the model predicted (withheld or not). */
+    confirmsModel: boolean;
+  } | null;
   nextStep: string;
   warnings: { line: number; text: string }[];
   notes: string[];
@@ -79,6 +87,8 @@ export interface ContextInput {
   config: FeedbackConfig;
   /** Stages that failed: each degrades the feedback with a note instead of losing it. */
   notes: string[];
+  /** A teaching assistant's label (the dashboard's review), when the feedback is rendered again after one. */
+  teacher?: { fixType: string; tags: string[] } | null;
 }
 
 const HINT_WARNINGS = new Set([
@@ -120,7 +130,14 @@ function describeTest(t: TestResult) {
 }
 
 /** Builds what the templates render: pure, from the report, the prediction and the course's settings. */
-export function feedbackContext({ report, prediction, taxonomy, config, notes }: ContextInput): FeedbackContext {
+export function feedbackContext({
+  report,
+  prediction,
+  taxonomy,
+  config,
+  notes,
+  teacher: label = null,
+}: ContextInput): FeedbackContext {
   const tests = report.tests;
   const visible = tests.filter((t) => !t.hidden);
   const visibleFailing = visible.filter((t) => t.verdict !== 'PASS');
@@ -150,6 +167,15 @@ export function feedbackContext({ report, prediction, taxonomy, config, notes }:
         reasons.push(`fix type ${prediction.fixType} is reviewed by a TA`);
     } else reasons.push('no prediction (model unavailable)');
   }
+
+  const teacher: FeedbackContext['teacher'] = label
+    ? {
+        fixType: label.fixType,
+        words: FIX_TYPE_WORDS[label.fixType] ?? taxonomy.fixTypeWhen[label.fixType] ?? label.fixType,
+        tags: label.tags.map((name) => ({ name })),
+        confirmsModel: prediction?.fixType === label.fixType,
+      }
+    : null;
 
   const c = report.compile;
   const messages = c.messages
@@ -190,9 +216,10 @@ export function feedbackContext({ report, prediction, taxonomy, config, notes }:
     failingHidden: hiddenFailing.length,
     category,
     withheldReason,
+    teacher,
     nextStep: compileError
       ? 'Fix the first error the compiler reports, then compile again: later errors are often caused by the first.'
-      : nextStep(visibleFailing, category?.shown ? category.fixType : undefined),
+      : nextStep(visibleFailing, teacher?.fixType ?? (category?.shown ? category.fixType : undefined)),
     warnings,
     notes,
     review: { flagged: reasons.length > 0, reasons },

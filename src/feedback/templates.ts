@@ -60,6 +60,7 @@ function sampleContexts(t: Taxonomy): FeedbackContext[] {
     failingHidden: 1,
     category: null,
     withheldReason: null,
+    teacher: null,
     nextStep: 'Check equal values.',
     warnings: [{ line: 3, text: '`x may be used uninitialized`' }],
     notes: ['A sample note.'],
@@ -86,12 +87,19 @@ function sampleContexts(t: Taxonomy): FeedbackContext[] {
       compile: { limit: 'TIMEOUT', messages: [], moreMessages: 0, log: '```\n```' },
     },
   ];
-  // every fix type and every tag of the taxonomy must render
+  // every fix type and every tag of the taxonomy must render, as the model's and as a TA's label
   for (const f of t.fixTypes)
-    samples.push({
-      ...base,
-      category: { shown: true, fixType: f, words: f, confidence: 90, tags: t.tags.map((name) => ({ name, p: 80 })) },
-    });
+    samples.push(
+      {
+        ...base,
+        category: { shown: true, fixType: f, words: f, confidence: 90, tags: t.tags.map((name) => ({ name, p: 80 })) },
+      },
+      {
+        ...base,
+        withheldReason: 'Not sure.',
+        teacher: { fixType: f, words: f, tags: t.tags.map((name) => ({ name })), confirmsModel: false },
+      },
+    );
   return samples;
 }
 

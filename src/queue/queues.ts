@@ -9,6 +9,8 @@ import { NewestCommits } from './newest-commit.js';
  */
 export const ACK_QUEUE = 'ack';
 export const GRADE_QUEUE = 'grade';
+/** A TA's review told to the student: the check run and comment rendered again (review-stage.ts). */
+export const REVIEW_QUEUE = 'review';
 
 /**
  * Transient failures (GitHub or the network down) are retried with exponential backoff;
@@ -25,6 +27,7 @@ export const JOB_OPTIONS: JobsOptions = {
 export interface Queues {
   ack: Queue;
   grade: Queue;
+  review: Queue;
   /** The newest commit of each line of pushes: what a waiting job checks before it grades. */
   newest: NewestCommits;
   ackAfterMs: number;
@@ -41,14 +44,16 @@ export const DEFAULT_ACK_AFTER_MS = 10_000;
 export function createQueues(connection: Redis, prefix: string, o: QueueOptions = {}): Queues {
   const ack = new Queue(ACK_QUEUE, { connection, prefix });
   const grade = new Queue(GRADE_QUEUE, { connection, prefix });
+  const review = new Queue(REVIEW_QUEUE, { connection, prefix });
   // connection errors are reported by whoever owns the connection, not once per queue
-  for (const q of [ack, grade]) q.on('error', () => {});
+  for (const q of [ack, grade, review]) q.on('error', () => {});
   return {
     ack,
     grade,
+    review,
     newest: new NewestCommits(connection, prefix),
     ackAfterMs: o.ackAfterMs ?? DEFAULT_ACK_AFTER_MS,
-    close: async () => void (await Promise.all([ack.close(), grade.close()])),
+    close: async () => void (await Promise.all([ack.close(), grade.close(), review.close()])),
   };
 }
 

@@ -12,7 +12,8 @@ import type { PipelineDeps } from '../pipeline/pipeline.js';
 import { acknowledge } from './ack-stage.js';
 import { CheckRunState } from './check-run-state.js';
 import { DEFAULT_PUBLISH_POLICY, gradeStage, publishRun, type GradeResult, type PublishPolicy } from './grade-stage.js';
-import { ACK_QUEUE, GRADE_QUEUE, JOB_OPTIONS, type Queues } from './queues.js';
+import { ACK_QUEUE, GRADE_QUEUE, JOB_OPTIONS, REVIEW_QUEUE, type Queues } from './queues.js';
+import { publishLatestReview, reviewJobSchema } from './review-stage.js';
 import { RepositoryLocks } from './repository-lock.js';
 
 export type { GradeResult };
@@ -81,6 +82,7 @@ const STALLED = /stalled more than allowable limit/i;
 export interface Workers {
   ack: Worker;
   grade: Worker;
+  review: Worker;
   close(): Promise<void>;
 }
 
@@ -135,7 +137,20 @@ export function startWorkers(d: WorkerDeps): Workers {
     { ...common, concurrency: d.gradeConcurrency },
   );
 
-  for (const w of [ack, grade]) {
+  // a TA's review told to the student (the check run and comment rendered again with the label)
+  const review = new Worker(
+    REVIEW_QUEUE,
+    async (job, token) => {
+      const r = reviewJobSchema.safeParse(job.data);
+      if (!r.success) throw new UnrecoverableError(`malformed review job ${job.id}`);
+      return delayWhileUnavailable(job, token, d.storeRetryMs ?? 5000, () =>
+        publishLatestReview(d, r.data.submissionId),
+      );
+    },
+    { ...common, concurrency: 2 },
+  );
+
+  for (const w of [ack, grade, review]) {
     w.on('failed', (job, err) =>
       log('job-failed', { queue: w.name, job: job?.id, attempt: job?.attemptsMade, error: err.message }),
     );
@@ -159,7 +174,8 @@ export function startWorkers(d: WorkerDeps): Workers {
   return {
     ack,
     grade,
+    review,
     // close() lets active jobs finish: a graceful stop loses nothing
-    close: async () => void (await Promise.all([ack.close(), grade.close()])),
+    close: async () => void (await Promise.all([ack.close(), grade.close(), review.close()])),
   };
 }

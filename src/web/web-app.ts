@@ -1,5 +1,5 @@
 import { Webhooks } from '@octokit/webhooks';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Course } from '../course/course.js';
 import type { GradeJob } from '../course/grade-job.js';
 import { log } from '../core/log.js';
@@ -18,6 +18,8 @@ export interface WebDeps {
   enqueue(jobs: GradeJob[]): Promise<{ queued: number; duplicates: number }>;
   /** What /readyz reports: each dependency's state. */
   readiness(): Promise<Record<string, { ok: boolean; detail?: string }>>;
+  /** The TA dashboard (src/dashboard/), or why it is off: /dashboard then answers 404 saying so. */
+  dashboard?: Router | { off: string };
 }
 
 /**
@@ -184,6 +186,15 @@ export function createWebApp(d: WebDeps): express.Express {
       res.status(503).json({ error: 'the queue is unavailable; redeliver this webhook later' });
     }
   });
+
+  if (d.dashboard && 'off' in d.dashboard) {
+    const why = d.dashboard.off;
+    app.use('/dashboard', (req: Request, res: Response) => {
+      if (req.accepts(['json', 'html']) === 'html')
+        res.status(404).type('text/plain').send(`The TA dashboard is off: ${why}\n`);
+      else res.status(404).json({ error: `the TA dashboard is off: ${why}` });
+    });
+  } else if (d.dashboard) app.use('/dashboard', d.dashboard);
 
   app.use(() => {
     throw new HttpProblem(404, 'not found');

@@ -118,6 +118,14 @@ export interface FakeGitHubOptions {
   enforce?: { limit: number; windowMs: number }[];
   /** The retry-after (seconds) of a refused write; GitHub's answers vary, often a minute. */
   retryAfterSeconds?: number;
+  /** The App's OAuth client, for the web flow's pages (/login/oauth/*) that sign TAs in to the dashboard. */
+  oauth?: { clientId: string; clientSecret: string };
+}
+
+/** A GitHub user who can sign in through the OAuth web flow. */
+export interface FakeUser {
+  login: string;
+  id: number;
 }
 
 export class FakeGitHub {
@@ -136,6 +144,12 @@ export class FakeGitHub {
   private readonly faults: { method: string; path: RegExp; status: number; remaining: number }[] = [];
   private server?: http.Server;
   private nextId = 1000;
+  private readonly users = new Map<string, FakeUser>();
+  private readonly teams = new Map<string, Set<string>>();
+  /** code → who signed in and where the code was sent (one use each, as GitHub's). */
+  private readonly codes = new Map<string, { login: string; redirectUri: string }>();
+  private readonly userTokens = new Map<string, string>();
+  private signedIn: string | null = null;
   url = '';
 
   constructor(private readonly o: FakeGitHubOptions) {}
@@ -155,6 +169,26 @@ export class FakeGitHub {
     const c = { id: this.nextId++, owner, repo, on, body, installation: 0, login, updatedAt: Date.now() };
     this.comments.push(c);
     return c;
+  }
+
+  /** A user who can sign in through the OAuth web flow. */
+  addUser(login: string): FakeUser {
+    const u = this.users.get(login.toLowerCase()) ?? { login, id: this.nextId++ };
+    this.users.set(login.toLowerCase(), u);
+    return u;
+  }
+
+  /** An active member of an organisation's team. */
+  addTeamMember(org: string, team: string, login: string): void {
+    this.addUser(login);
+    const key = `${org}/${team}`.toLowerCase();
+    this.teams.set(key, (this.teams.get(key) ?? new Set()).add(login.toLowerCase()));
+  }
+
+  /** Who the authorize page signs in, as if they were logged in to GitHub in that browser and approved. */
+  signInAs(login: string | null): void {
+    if (login !== null) this.addUser(login);
+    this.signedIn = login;
   }
 
   /** The next `times` requests matching method and path fail with `status`. */
@@ -213,6 +247,8 @@ export class FakeGitHub {
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
       res.end(body === undefined ? '' : JSON.stringify(body));
     };
+    // 0. the OAuth web flow's pages are github.com's, not the API's: no OpenAPI description covers them
+    if (url.pathname.startsWith('/login/oauth/')) return this.oauthPage(method, url, raw, req, res, send);
     // 1. the route must exist in GitHub's OpenAPI description, with valid parameters and body
     const op = openapi().ops.find((o) => o.method === method && o.regex.test(url.pathname));
     if (!op) {
@@ -251,6 +287,9 @@ export class FakeGitHub {
         repository_selection: 'all',
       });
     }
+    // a user-to-server token (the dashboard's sign-in) may ask who it is and about team membership
+    const userToken = /^(token|bearer) (ghu_\w+)$/i.exec(req.headers.authorization ?? '')?.[2];
+    if (userToken) return this.userRoute(op, p, this.userTokens.get(userToken), send);
     const token = /^(token|bearer) (ghs_\w+)$/i.exec(req.headers.authorization ?? '')?.[2];
     const installation = token ? this.tokens.get(token) : undefined;
     if (installation === undefined) return send(401, { message: 'Bad credentials' });
@@ -409,6 +448,78 @@ export class FakeGitHub {
         this.violations.push(`${key}: valid for GitHub, but the fake does not implement it`);
         return send(501, { message: `fake GitHub does not implement ${key}` });
     }
+  }
+
+  /** GitHub's OAuth web flow: the authorize page (it signs in `signInAs`'s user at once) and the code exchange. */
+  private oauthPage(
+    method: string,
+    url: URL,
+    raw: string,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    send: (s: number, b: unknown, h?: Record<string, string>) => void,
+  ): void {
+    const client = this.o.oauth;
+    if (method === 'GET' && url.pathname === '/login/oauth/authorize') {
+      const q = url.searchParams;
+      const redirect = q.get('redirect_uri');
+      if (!client || q.get('client_id') !== client.clientId || !redirect) {
+        this.violations.push(`GET /login/oauth/authorize: bad client_id or no redirect_uri`);
+        return send(404, { message: 'Not Found' });
+      }
+      if (!this.signedIn) return send(401, { message: 'nobody is signed in to the fake GitHub (signInAs)' });
+      const code = randomBytes(10).toString('hex');
+      this.codes.set(code, { login: this.signedIn, redirectUri: redirect });
+      const back = new URL(redirect);
+      back.searchParams.set('code', code);
+      if (q.has('state')) back.searchParams.set('state', q.get('state')!);
+      this.requests.push({ method, path: url.pathname, status: 302 });
+      res.writeHead(302, { location: back.toString() });
+      return void res.end();
+    }
+    if (method === 'POST' && url.pathname === '/login/oauth/access_token') {
+      let body: Record<string, string>;
+      try {
+        body = /json/.test(req.headers['content-type'] ?? '')
+          ? JSON.parse(raw)
+          : Object.fromEntries(new URLSearchParams(raw));
+      } catch {
+        return send(400, { message: 'Problems parsing JSON' });
+      }
+      const error = (e: string, d: string) =>
+        send(200, { error: e, error_description: d, error_uri: 'https://docs.github.com/apps' });
+      if (!client || body.client_id !== client.clientId || body.client_secret !== client.clientSecret)
+        return error('incorrect_client_credentials', 'The client_id and/or client_secret passed are incorrect.');
+      const grant = this.codes.get(body.code ?? '');
+      this.codes.delete(body.code ?? '');
+      if (!grant) return error('bad_verification_code', 'The code passed is incorrect or expired.');
+      if (body.redirect_uri && body.redirect_uri !== grant.redirectUri)
+        return error('redirect_uri_mismatch', 'The redirect_uri MUST match the registered callback URL.');
+      const token = `ghu_${randomBytes(16).toString('hex')}`;
+      this.userTokens.set(token, grant.login);
+      return send(200, { access_token: token, token_type: 'bearer', scope: '' });
+    }
+    return send(404, { message: 'Not Found' });
+  }
+
+  /** The API routes a user's token is used for: who am I, and am I in this team. */
+  private userRoute(
+    op: Operation,
+    p: Record<string, string>,
+    login: string | undefined,
+    send: (s: number, b: unknown) => void,
+  ): void {
+    const user = login ? this.users.get(login.toLowerCase()) : undefined;
+    if (!user) return send(401, { message: 'Bad credentials' });
+    if (op.method === 'GET' && op.template === '/user')
+      return send(200, { login: user.login, id: user.id, type: 'User', site_admin: false });
+    if (op.method === 'GET' && op.template === '/orgs/{org}/teams/{team_slug}/memberships/{username}') {
+      const members = this.teams.get(`${p.org}/${p.team_slug}`.toLowerCase());
+      if (!members?.has(p.username!.toLowerCase())) return send(404, { message: 'Not Found' });
+      return send(200, { url: '', role: 'member', state: 'active' });
+    }
+    this.violations.push(`${op.method} ${op.template}: the fake does not answer it for a user token`);
+    return send(501, { message: 'not implemented for user tokens' });
   }
 
   private addComment(owner: string, repo: string, on: string, body: string, installation: number): Comment {
