@@ -91,7 +91,7 @@ const h = await startHarness({
   env: {
     WRITE_LIMITS: `80/${scaled(60_000)}ms,500/${scaled(HOUR)}ms`,
     ACK_AFTER_MS: String(scaled(10_000)),
-    PUBLISH_HOLD_MS: String(scaled(120_000)),
+    PUBLISH_HOLD_MS: String(scaled(240_000)),
   },
   fake: {
     enforce: [
@@ -132,25 +132,34 @@ await Promise.all(sends);
 const last = new Map<number, Push>();
 for (const p of pushes) last.set(p.student, p);
 
-/** When the student saw the final feedback of this push: its check run done, and on a pull request its comment. */
-function feedbackAt(p: Push): number | null {
-  const run = h.fake.checkRuns.find(
+const checkRunOf = (p: Push) =>
+  h.fake.checkRuns.find(
     (c) => c.repo === p.repo && c.head_sha === p.sha && c.status === 'completed' && c.conclusion !== 'skipped',
   );
-  if (!run?.completed_at) return null;
-  if (!p.pr) return run.completed_at;
+
+/**
+ * When the student saw this push's feedback, where they look for it: a push's check run, a
+ * pull request's comment (showing this commit).
+ */
+function feedbackAt(p: Push): number | null {
+  if (!p.pr) return checkRunOf(p)?.completed_at ?? null;
   const comment = h.fake.comments.find((c) => c.repo === p.repo && c.on === `issue:${p.pr}`);
   if (!comment) return null;
   const shows = /<!-- fixsense:commit ([0-9a-f]{40}) at \d+ -->\s*$/.exec(comment.body)?.[1];
-  // a comment without the commit trailer (the App before it had one) counts from its last update
-  if (shows ? shows !== p.sha : comment.updatedAt < sentAt.get(p.sha)!) return null;
-  return Math.max(run.completed_at, comment.updatedAt);
+  if (shows) return shows === p.sha ? comment.updatedAt : null;
+  // the App before the commit trailer existed: the comment counts once updated after the push,
+  // together with the commit's check run
+  const run = checkRunOf(p);
+  return run?.completed_at && comment.updatedAt >= sentAt.get(p.sha)!
+    ? Math.max(run.completed_at, comment.updatedAt)
+    : null;
 }
 
-// wait for every student's last push (or two simulated hours past the deadline)
+// wait for every student's last push, and its check run on a pull request too (or two
+// simulated hours past the deadline)
 const giveUp = start + (3 * HOUR) / C;
 for (;;) {
-  const done = [...last.values()].every((p) => feedbackAt(p) !== null);
+  const done = [...last.values()].every((p) => feedbackAt(p) !== null && checkRunOf(p));
   const counts = await h.app.queues.grade.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
   if ((done && Object.values(counts).every((n) => n === 0)) || Date.now() > giveUp) break;
   await new Promise((r) => setTimeout(r, 250));
@@ -169,6 +178,10 @@ for (const p of last.values()) {
   else latencies.push(simMin(at - sentAt.get(p.sha)!));
 }
 const overLimit = h.fake.requests.filter((r) => r.status === 403).length;
+const prRunsMissing = [...last.values()].filter((p) => p.pr && !checkRunOf(p)).length;
+const prRunsLate = [...last.values()]
+  .filter((p) => p.pr && checkRunOf(p))
+  .map((p) => simMin(checkRunOf(p)!.completed_at! - sentAt.get(p.sha)!));
 const writes = h.fake.writes.length;
 const maxMinute = h.fake.maxWritesInWindow(INSTALLATION, scaled(60_000));
 const maxHour = h.fake.maxWritesInWindow(INSTALLATION, scaled(HOUR));
@@ -190,6 +203,8 @@ printTable(
     ['last push → final feedback, p95 (sim. min)', fmt(percentile(latencies, 95))],
     ['last push → final feedback, max (sim. min)', fmt(Math.max(...latencies))],
     ['students whose last push got no feedback', missing],
+    ['pull requests: last commit → its check run, p95 (sim. min)', fmt(percentile(prRunsLate, 95))],
+    ['pull requests whose last commit has no check run yet', prRunsMissing],
   ],
 );
 console.log(

@@ -74,8 +74,8 @@ export const workerEnvSchema = z
     ACK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
     WRITE_LIMITS: z.string().default('80/60s,500/3600s').pipe(writeLimitsSchema),
     /** Below this share of an installation's write budget free, graded feedback waits PUBLISH_HOLD_MS once (0 turns it off). */
-    PUBLISH_HOLD_BELOW: z.coerce.number().min(0).max(1).default(0.3),
-    PUBLISH_HOLD_MS: z.coerce.number().int().min(0).max(3_600_000).default(120_000),
+    PUBLISH_HOLD_BELOW: z.coerce.number().min(0).max(1).default(0.7),
+    PUBLISH_HOLD_MS: z.coerce.number().int().min(0).max(3_600_000).default(240_000),
     /** A worker-only process answers GET /healthz on this port (0: any free port), for its supervisor. */
     WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
     /** How long a job's lock lasts: a dead worker's jobs are taken over after this. */

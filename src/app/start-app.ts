@@ -59,6 +59,7 @@ export async function startApp(o: StartOptions): Promise<AppHandle> {
         queues,
         producer,
         workerSide ? Promise.resolve(workerSide.pipeline.predictor !== null) : undefined,
+        store,
       )
     : undefined;
 

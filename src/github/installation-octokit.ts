@@ -4,6 +4,14 @@ import type { WriteLimiter } from './write-limiter.js';
 
 export type GitHub = InstanceType<typeof Octokit>;
 
+/**
+ * The share of each write budget that low-priority writes leave to the others: a pull
+ * request's check run (its comment went first), in-progress runs, a superseded commit's
+ * skipped run, a TA's relabelling. Chosen with a model of deadline night
+ * (docs/experiments.md): below a quarter of the budget free, only newest-commit feedback is written.
+ */
+export const LOW_PRIORITY_RESERVE = 0.75;
+
 export interface GitHubOptions {
   appId: number;
   privateKey: string;
@@ -52,14 +60,14 @@ export class GitHubClients {
   }
 
   /**
-   * The client of an installation. `low` priority writes leave a quarter of each budget to
-   * the others, and do not wait: they are the ones nobody is looking at.
+   * The client of an installation. `low` priority writes leave LOW_PRIORITY_RESERVE of each
+   * budget to the others: they are the ones nobody is looking at yet.
    */
   forInstallation(installationId: number, priority: 'normal' | 'low' = 'normal'): GitHub {
     const cacheKey = priority === 'low' ? -installationId : installationId;
     let c = this.clients.get(cacheKey);
     if (c) return c;
-    const reserve = priority === 'low' ? 0.25 : 0;
+    const reserve = priority === 'low' ? LOW_PRIORITY_RESERVE : 0;
     const limiter = this.o.limiter;
     const maxWait = this.o.maxWriteWaitMs ?? 30_000;
     // stands in for plugin-throttling's local write and notification limiters (one second

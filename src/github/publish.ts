@@ -110,9 +110,9 @@ export function gradedCheckRun(f: Feedback, a: CourseAssignment, lines: number):
 
 /**
  * Publishes the outcome in as few writes as GitHub allows: a new check run is created
- * already completed, with its first 50 annotations (one write); an existing one (in
- * progress) is completed. Annotations beyond 50 need one more request per 50, as GitHub
- * takes at most 50 a request; a completed run receives them appended.
+ * already completed, with its annotations (one write); an existing one (in progress) is
+ * completed. Annotations beyond 50 need one more request per 50, as GitHub takes at most 50
+ * a request: then the run is created in progress and the last request completes it.
  */
 export async function publishCheckRun(
   gh: GitHub,
@@ -126,8 +126,12 @@ export async function publishCheckRun(
   const batches: Annotation[][] = [];
   const all = r.annotations ?? [];
   for (let i = 0; i < all.length; i += ANNOTATIONS_PER_REQUEST) batches.push(all.slice(i, i + ANNOTATIONS_PER_REQUEST));
-  const first = batches.shift() ?? [];
+  if (batches.length === 0) batches.push([]);
   const done = { status: 'completed' as const, conclusion: r.conclusion, completed_at: new Date().toISOString() };
+  // the last request completes the run, so a completed run already has all its annotations;
+  // the count of requests is the same either way: one per 50 annotations
+  const state = (i: number) => (i === batches.length - 1 ? done : { status: 'in_progress' as const });
+  const output = (i: number) => ({ title: r.title, summary, annotations: batches[i]! });
   let id: number;
   if (existing === null) {
     const { data } = await gh.rest.checks.create({
@@ -135,25 +139,16 @@ export async function publishCheckRun(
       name: checkName(a),
       head_sha: job.sha,
       external_id: `${CHECK_EXTERNAL_PREFIX}${job.assignment}`,
-      ...done,
-      output: { title: r.title, summary, annotations: first },
+      ...state(0),
+      output: output(0),
     });
     id = data.id;
   } else {
     id = existing;
-    await gh.rest.checks.update({
-      ...where,
-      check_run_id: id,
-      ...done,
-      output: { title: r.title, summary, annotations: first },
-    });
+    await gh.rest.checks.update({ ...where, check_run_id: id, ...state(0), output: output(0) });
   }
-  for (const batch of batches)
-    await gh.rest.checks.update({
-      ...where,
-      check_run_id: id,
-      output: { title: r.title, summary, annotations: batch },
-    });
+  for (let i = 1; i < batches.length; i++)
+    await gh.rest.checks.update({ ...where, check_run_id: id, ...state(i), output: output(i) });
   return id;
 }
 

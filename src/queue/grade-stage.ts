@@ -60,7 +60,7 @@ export interface PublishPolicy {
   holdMs: number;
 }
 
-export const DEFAULT_PUBLISH_POLICY: PublishPolicy = { holdBelow: 0.3, holdMs: 120_000 };
+export const DEFAULT_PUBLISH_POLICY: PublishPolicy = { holdBelow: 0.7, holdMs: 240_000 };
 
 export interface Attempt {
   id: string;
