@@ -37,6 +37,8 @@ export interface GradeResult {
   flagged: boolean;
   /** From the webhook's arrival to the completed check run. */
   latencyMs: number;
+  /** Where a grading's time went: fetch, pipeline (grade, analyse, predict, render), record, publish. */
+  ms?: { fetch: number; pipeline: number; record: number; publish: number };
   /** Set when a newer commit of the same line was graded instead. */
   supersededBy?: string;
 }
@@ -206,6 +208,7 @@ export async function gradeStage(
     }
     // recorded before it is published, so a published grading is always recorded (a retry finds the row)
     await d.store.use((s) => s.recordGrading(gradingRecord(d, data, a, feedback, source)));
+    let recordMs = performance.now() - t2;
     const run = gradedCheckRun(feedback, a, lineCount(source));
     let comment: CommentResult | null = null;
     let checkRunId: number;
@@ -219,6 +222,7 @@ export async function gradeStage(
       if (d.course.pushFeedback === 'commit_comment')
         comment = await upsertCommitComment(gh, data, feedback.comment, await d.github.botLogin());
     }
+    const t3 = performance.now();
     await d.store.use((s) =>
       s.recordPublication(attempt.id, {
         checkRunId,
@@ -227,19 +231,22 @@ export async function gradeStage(
         publishedAt: Date.now(),
       }),
     );
+    recordMs += performance.now() - t3;
+    const ms = {
+      fetch: Math.round(t1 - t0),
+      pipeline: Math.round(t2 - t1),
+      record: Math.round(recordMs),
+      publish: Math.round(performance.now() - t2 - recordMs),
+    };
     const r = result({
       verdict: feedback.report.verdict,
       conclusion: feedback.check.conclusion,
       checkRunId,
       comment: comment?.outcome ?? 'none',
       flagged: feedback.review.flagged,
+      ms,
     });
-    const ms = {
-      fetch: Math.round(t1 - t0),
-      pipeline: Math.round(t2 - t1),
-      publish: Math.round(performance.now() - t2),
-    };
-    log('graded', { ...where, assignment: data.assignment, ...r, ms, review: feedback.review.reasons });
+    log('graded', { ...where, assignment: data.assignment, ...r, review: feedback.review.reasons });
     return r;
   } catch (err) {
     // waiting for GitHub's budget or the database is not a failure: the job is delayed, not failed
