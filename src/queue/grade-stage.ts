@@ -39,6 +39,8 @@ export interface GradeResult {
   latencyMs: number;
   /** Where a grading's time went: fetch, pipeline (grade, analyse, predict, render), record, publish. */
   ms?: { fetch: number; pipeline: number; record: number; publish: number };
+  /** A superseded job that had been graded (and held back) before the newer commit came. */
+  graded?: boolean;
   /** Set when a newer commit of the same line was graded instead. */
   supersededBy?: string;
 }
@@ -173,7 +175,14 @@ export async function gradeStage(
       });
     }
     log('superseded', { ...where, by: newer.sha.slice(0, 7) });
-    return result({ verdict: 'SUPERSEDED', conclusion: 'skipped', checkRunId, supersededBy: newer.sha });
+    return result({
+      verdict: 'SUPERSEDED',
+      conclusion: 'skipped',
+      checkRunId,
+      supersededBy: newer.sha,
+      // graded, then held while the budget was short, and replaced meanwhile: it cost no write
+      ...(data.heldAt !== undefined ? { graded: true } : {}),
+    });
   }
   const lock = await d.locks.tryAcquire(data.owner, data.repo);
   if (!lock) return 'busy';
