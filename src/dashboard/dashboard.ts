@@ -376,10 +376,11 @@ export function createDashboard(d: DashboardDeps): Dashboard {
         from,
         done,
         reopened: req.query.undo === '1',
+        undoRefused: req.query.undo === 'none',
         actionQs: `${round.qsFull}${round.qsFull ? '&' : '?'}from=${id}`,
         nextHref: `/dashboard/next${queryString(q, { skip: skipHere })}${queryString(q, { skip: skipHere }) ? '&' : '?'}from=${id}`,
         previousHref: from !== null ? `/dashboard/s/${from}${round.qsFull}` : null,
-        undoHref: done !== null ? `/dashboard/s/${done}${round.qsFull}${round.qsFull ? '&' : '?'}undo=1` : null,
+        undoAction: done !== null ? `/dashboard/s/${done}/undo${round.qsFull}` : null,
         claimMinutes: rules.claim_minutes,
       });
     }),
@@ -415,6 +416,21 @@ export function createDashboard(d: DashboardDeps): Dashboard {
       log('review-not-queued', { submission: id, error: (err as Error).message });
     }
   };
+
+  // undo: the TA's label of the item just saved is taken back, and the item opens again
+  router.post(
+    '/s/:id/undo',
+    wrap(async (req, res) => {
+      const id = idParam(req.params.id);
+      if (id === null) throw new PageProblem(404, 'no such submission');
+      const removed = await use((s) => s.undoReview({ submissionId: id, reviewer: req.ta!.login }));
+      // the student's feedback goes back to what it was before (or to the label before it)
+      if (removed) await tell(id);
+      const q = parseQueueQuery(req.query);
+      const qs = queryString(q, {});
+      res.redirect(303, `/dashboard/s/${id}${qs}${qs ? '&' : '?'}undo=${removed ? '1' : 'none'}`);
+    }),
+  );
 
   router.post(
     '/s/:id/review',

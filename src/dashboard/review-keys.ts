@@ -42,7 +42,7 @@ export const HELP: { keys: string; does: string }[] = [
   { keys: 'j', does: 'next: the next item of the queue (this one stays in it)' },
   { keys: 'k', does: 'previous: back to the item opened before this one' },
   { keys: 's', does: 'skip: leave this item to another TA and open the next' },
-  { keys: 'u', does: 'undo: reopen the item just saved, to label it again' },
+  { keys: 'u', does: 'undo: take back the label just saved and reopen that item' },
   { keys: 'n', does: 'write a note (Esc leaves the note)' },
   { keys: 'q / g', does: 'the queue / the groups' },
   { keys: '?', does: 'show or hide these keys' },

@@ -37,9 +37,9 @@ export class GitHubClients {
    * The login of the App's bot user (`<slug>[bot]`), which writes every comment of the App:
    * asked of GitHub once (as the App, GET /app) and remembered; a failure is not remembered.
    */
-  /** The share of an installation's tightest write budget that is free now (0 to 1). */
-  writeHeadroom(installationId: number): Promise<number> {
-    return this.o.limiter.headroom(String(installationId));
+  /** The share of an installation's tightest write budget that is free now (0 to 1); `longest`: of its hourly one. */
+  writeHeadroom(installationId: number, o: { longest?: boolean } = {}): Promise<number> {
+    return this.o.limiter.headroom(String(installationId), o);
   }
 
   botLogin(): Promise<string> {

@@ -19,9 +19,8 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local key = KEYS[1]
 local longest = 0
 local wait = 0
-local reserve = tonumber(ARGV[2])
-for i = 3, #ARGV, 2 do
-  local limit = tonumber(ARGV[i]) - math.floor(tonumber(ARGV[i]) * reserve)
+for i = 2, #ARGV, 3 do
+  local limit = tonumber(ARGV[i]) - math.floor(tonumber(ARGV[i]) * tonumber(ARGV[i + 2]))
   local window = tonumber(ARGV[i + 1])
   if window > longest then longest = window end
   local count = redis.call('ZCOUNT', key, now - window + 1, '+inf')
@@ -73,23 +72,29 @@ export class WriteLimiter {
 
   /**
    * Waits for a write slot of `installation`; past `maxWaitMs`, throws RateLimitedError. A
-   * write with a `reserve` (a share of each budget) leaves that share to the others: writes
-   * nobody waits for (a superseded commit's check run) go last when the budget is short.
+   * write with a `reserve` (a share of the longest window's budget, the hour's) leaves that
+   * share to the others: writes nobody waits for (a superseded commit's check run) go last
+   * when the budget is short. The shorter windows come back by themselves and are shared in turn.
    */
   async acquire(installation: string, maxWaitMs = 30_000, reserve = 0): Promise<void> {
-    const args = this.limits.flatMap((l) => [String(l.limit), String(l.windowMs)]);
+    const longest = this.limits.reduce((a, b) => (b.windowMs > a.windowMs ? b : a));
+    const args = this.limits.flatMap((l) => [String(l.limit), String(l.windowMs), String(l === longest ? reserve : 0)]);
     const key = this.key(installation);
     for (;;) {
-      const wait = Number(await this.redis.eval(ACQUIRE, 1, key, randomUUID(), String(reserve), ...args));
+      const wait = Number(await this.redis.eval(ACQUIRE, 1, key, randomUUID(), ...args));
       if (wait <= 0) return;
       if (wait > maxWaitMs) throw new RateLimitedError(wait);
       await new Promise((r) => setTimeout(r, Math.min(wait, maxWaitMs) + 5));
     }
   }
 
-  /** The share of the tightest budget still free now, from 0 to 1. */
-  async headroom(installation: string): Promise<number> {
-    const args = this.limits.flatMap((l) => [String(l.limit), String(l.windowMs)]);
+  /**
+   * The share of the tightest budget still free now, from 0 to 1; with `longest`, of the
+   * longest window's budget only (the hour's: the one that takes long to come back).
+   */
+  async headroom(installation: string, o: { longest?: boolean } = {}): Promise<number> {
+    const longest = this.limits.reduce((a, b) => (b.windowMs > a.windowMs ? b : a));
+    const args = (o.longest ? [longest] : this.limits).flatMap((l) => [String(l.limit), String(l.windowMs)]);
     return Number(await this.redis.eval(HEADROOM, 1, this.key(installation), ...args)) / 1000;
   }
 }

@@ -211,7 +211,11 @@ export async function gradeStage(
     const t2 = performance.now();
     // the write budget is short: wait a while once, and a student who pushes again meanwhile
     // costs no write for this commit (the report is cached, so coming back grades nothing)
-    if (data.heldAt === undefined && (await d.github.writeHeadroom(data.installationId)) < d.policy.holdBelow) {
+    // the hour's budget, not the minute's: the minute's comes back within a minute by itself
+    if (
+      data.heldAt === undefined &&
+      (await d.github.writeHeadroom(data.installationId, { longest: true })) < d.policy.holdBelow
+    ) {
       log('held', { ...where, forMs: d.policy.holdMs });
       return { hold: d.policy.holdMs };
     }

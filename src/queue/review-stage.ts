@@ -97,6 +97,8 @@ export async function publishReview(d: ReviewStageDeps, submissionId: number): P
   if (s.mode === 'shadow') return { skipped: 'shadow' };
   if (s.installationId === null || (s.checkRunId === null && s.commentId === null)) return { skipped: 'unpublished' };
   const review = (await d.store.use((st) => st.listReviews({ submissionId }))).at(-1);
+  // no review left (a TA took theirs back): the student's feedback goes back to what was published
+  if (!review && s.reviewCount === 0 && !s.reviewedAt) return restoreOriginal(d, s);
   if (!review) return { skipped: 'unreviewed' };
   const { taxonomy, templates } = d.pipeline;
   const ctx = feedbackContext({
@@ -138,6 +140,40 @@ export async function publishReview(d: ReviewStageDeps, submissionId: number): P
   return { reviewId: review.id, checkRun, comment };
 }
 
+function jobOf(s: SubmissionDetail): GradeJob {
+  const [owner, repo] = s.repository.split('/') as [string, string];
+  return {
+    installationId: s.installationId!,
+    owner,
+    repo,
+    sha: s.commit,
+    assignment: s.assignment,
+    pullRequest: s.pullRequest,
+    trigger: 'push',
+    deliveryId: s.deliveryId ?? '',
+    receivedAt: s.receivedAt,
+  };
+}
+
+/** The feedback as it was first published, written back (the comment only if its text differs). */
+async function restoreOriginal(d: ReviewStageDeps, s: SubmissionDetail): Promise<ReviewOutcome> {
+  const job = jobOf(s);
+  const gh = d.github.forInstallation(s.installationId!, 'low');
+  let checkRun: 'updated' | 'none' = 'none';
+  if (s.checkRunId !== null) {
+    await gh.rest.checks.update({
+      owner: job.owner,
+      repo: job.repo,
+      check_run_id: s.checkRunId,
+      output: { title: s.feedback.checkTitle, summary: capLength(s.feedback.checkSummary, GITHUB_TEXT_LIMIT - 500) },
+    });
+    checkRun = 'updated';
+  }
+  const comment = await updateComment(gh, s, job, s.feedback.comment, await d.github.botLogin());
+  log('review-withdrawn', { submission: s.id, checkRun, comment });
+  return { reviewId: 0, checkRun, comment };
+}
+
 /**
  * A review recorded while its update was being written has no job of its own (the job id was
  * taken): write again until the latest review is the one shown.
@@ -146,7 +182,8 @@ export async function publishLatestReview(d: ReviewStageDeps, submissionId: numb
   let outcome = await publishReview(d, submissionId);
   for (let i = 0; i < 3 && 'reviewId' in outcome; i++) {
     const latest = (await d.store.use((st) => st.getSubmission(submissionId)))?.lastReviewId;
-    if (latest === outcome.reviewId) break;
+    // 0: the original feedback was restored, and no review has come since
+    if ((latest ?? 0) === outcome.reviewId) break;
     outcome = await publishReview(d, submissionId);
   }
   return outcome;

@@ -109,6 +109,44 @@ export async function recordReview(trx: Kysely<DB>, r: z.output<typeof reviewInp
   return toReview(row);
 }
 
+/**
+ * Takes back a TA's review: their latest review of the submission, when it is the
+ * submission's latest (a label another TA gave since stays). The submission's review count,
+ * time and latest review fall back to what they were. Returns the removed review, or null.
+ */
+export async function undoReview(
+  trx: Kysely<DB>,
+  o: { submissionId: number; reviewer: string },
+): Promise<Review | null> {
+  const sub = await trx
+    .selectFrom('submissions')
+    .select(['last_review_id'])
+    .where('id', '=', o.submissionId)
+    .executeTakeFirst();
+  if (!sub) throw new NotFoundError(`no submission ${o.submissionId}`);
+  if (sub.last_review_id === null) return null;
+  const last = await trx.selectFrom('reviews').selectAll().where('id', '=', sub.last_review_id).executeTakeFirst();
+  if (!last || last.reviewer !== o.reviewer) return null;
+  await trx.deleteFrom('reviews').where('id', '=', last.id).execute();
+  const before = await trx
+    .selectFrom('reviews')
+    .select(['id', 'reviewed_at'])
+    .where('submission_id', '=', o.submissionId)
+    .orderBy('reviewed_at', 'desc')
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  await trx
+    .updateTable('submissions')
+    .set((eb) => ({
+      review_count: eb('review_count', '-', 1),
+      reviewed_at: before?.reviewed_at ?? null,
+      last_review_id: before?.id ?? null,
+    }))
+    .where('id', '=', o.submissionId)
+    .execute();
+  return toReview(last);
+}
+
 export interface ReviewFilter {
   submissionId?: number;
   reviewer?: string;

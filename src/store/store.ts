@@ -4,6 +4,7 @@ import {
   listReviews,
   recordReview,
   reviewerStats,
+  undoReview,
   type ReviewFilter,
   type ReviewInput,
 } from './reviews.js';
@@ -222,6 +223,11 @@ export class Store {
   async recordReview(input: ReviewInput) {
     const r = checkReview(input);
     return this.#run(() => writeTransaction(this.c, (trx) => recordReview(trx, r)));
+  }
+
+  /** Takes back the TA's latest review of a submission (undo); null when theirs is not the latest. */
+  undoReview(o: { submissionId: number; reviewer: string }) {
+    return this.#run(() => writeTransaction(this.c, (trx) => undoReview(trx, o)));
   }
 
   listReviews(f: ReviewFilter = {}) {

@@ -42,3 +42,28 @@ describe('the per-installation write budget (Redis)', () => {
     expect((err as RateLimitedError).waitMs).toBeGreaterThan(50_000);
   });
 });
+
+describe('headroom and low-priority writes', () => {
+  it('headroom is the tightest window’s free share, or the longest window’s; a low-priority write leaves its reserve of the hour’s', async () => {
+    // with the margins: 38 per minute-ish window and 95 per hour-ish window
+    const l = new WriteLimiter(
+      redis,
+      [
+        { limit: 40, windowMs: 60_000 },
+        { limit: 100, windowMs: 3_600_000 },
+      ],
+      `fxlim3-${Date.now()}`,
+    );
+    expect(await l.headroom('i')).toBe(1);
+    for (let i = 0; i < 10; i++) await l.acquire('i');
+    expect(await l.headroom('i')).toBeCloseTo((38 - 10) / 38, 2);
+    expect(await l.headroom('i', { longest: true })).toBeCloseTo((95 - 10) / 95, 2);
+    // leaving three quarters of the hour's 95 (71), a low-priority write goes while fewer than 24 went
+    await l.acquire('i', 100, 0.75);
+    for (let i = 0; i < 13; i++) await l.acquire('i');
+    const err = await l.acquire('i', 100, 0.75).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RateLimitedError);
+    // a normal write still goes: the minute's budget is shared in turn, not reserved
+    await l.acquire('i', 100);
+  });
+});

@@ -89,6 +89,31 @@ describe('fixsense dashboard (local mode)', () => {
     });
     expect(accepted.status).toBe(303);
     expect(accepted.headers.get('location')).toMatch(/^\/dashboard\/next\?from=\d+&done=\d+$/);
+    const left = async () =>
+      Number(/(\d+) left/.exec(await (await fetch(`${base}/dashboard`, { headers: { cookie: session } })).text())![1]);
+    const afterReview = await left();
+    // undo takes the label back (a POST with the token, like every form): one more left, and the item opens again
+    const undone = await fetch(`${base}/dashboard/s/${item}/undo`, {
+      method: 'POST',
+      headers: { cookie: session, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `_csrf=${encodeURIComponent(csrf)}`,
+      redirect: 'manual',
+    });
+    expect(undone.status).toBe(303);
+    expect(undone.headers.get('location')).toBe(`/dashboard/s/${item}?undo=1`);
+    expect(await left()).toBe(afterReview + 1);
+    const reopened = await (
+      await fetch(`${base}${undone.headers.get('location')}`, { headers: { cookie: session } })
+    ).text();
+    expect(reopened).toContain('is taken back');
+    // a second undo has nothing of this TA's to take back
+    const again = await fetch(`${base}/dashboard/s/${item}/undo`, {
+      method: 'POST',
+      headers: { cookie: session, 'content-type': 'application/x-www-form-urlencoded' },
+      body: `_csrf=${encodeURIComponent(csrf)}`,
+      redirect: 'manual',
+    });
+    expect(again.headers.get('location')).toBe(`/dashboard/s/${item}?undo=none`);
 
     // a filter that is not valid says which
     const bad = await fetch(`${base}/dashboard?min=140`, { headers: { cookie: session } });

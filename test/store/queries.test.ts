@@ -299,6 +299,34 @@ describe.each(KINDS)('queries on %s', (kind) => {
     ).rejects.toThrow(StoreInputError);
   });
 
+  it('undo takes back a TA’s latest review; the submission’s counts fall back; another TA’s newer label stays', async () => {
+    const id = ids[2]!;
+    const first = await store.recordReview({
+      submissionId: id,
+      reviewer: 'ta-ann',
+      reviewedAt: now,
+      fixType: 'LOOP_BOUND',
+      tags: [],
+    });
+    const second = await store.recordReview({
+      submissionId: id,
+      reviewer: 'ta-ann',
+      reviewedAt: now + 1000,
+      fixType: 'MISSING_CASE',
+      tags: [],
+    });
+    expect(await store.getSubmission(id)).toMatchObject({ reviewCount: 2, lastReviewId: second.id });
+    // another TA cannot take back ta-ann's label
+    expect(await store.undoReview({ submissionId: id, reviewer: 'ta-ben' })).toBeNull();
+    expect((await store.undoReview({ submissionId: id, reviewer: 'ta-ann' }))?.id).toBe(second.id);
+    expect(await store.getSubmission(id)).toMatchObject({ reviewCount: 1, lastReviewId: first.id, reviewedAt: now });
+    expect((await store.undoReview({ submissionId: id, reviewer: 'ta-ann' }))?.id).toBe(first.id);
+    expect(await store.getSubmission(id)).toMatchObject({ reviewCount: 0, lastReviewId: null, reviewedAt: null });
+    expect(await store.undoReview({ submissionId: id, reviewer: 'ta-ann' })).toBeNull();
+    expect(await store.listReviews({ submissionId: id })).toEqual([]);
+    await expect(store.undoReview({ submissionId: 999_999, reviewer: 'ta-ann' })).rejects.toThrow(NotFoundError);
+  });
+
   it('sessions live server-side, under the hash of their token, until they expire', async () => {
     const token = 'a-long-random-session-token';
     await store.createSession(token, { login: 'ta-ann', userId: 77, expiresAt: now + 60 * MIN, data: { role: 'ta' } });

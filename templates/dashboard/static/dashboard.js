@@ -32,7 +32,7 @@ function reviewKeys(e) {
   if (k === 'Enter') return submit($('#save'));
   if (k === 'j') return go('#next');
   if (k === 'k') return go('#previous');
-  if (k === 'u') return go('#undo');
+  if (k === 'u') return submit($('#undo'));
   if (k === 's') return submit($('#skip'));
   if (k === 'n') {
     $('#note')?.focus();
