@@ -89,6 +89,11 @@ export interface ContextInput {
   notes: string[];
   /** A teaching assistant's label (the dashboard's review), when the feedback is rendered again after one. */
   teacher?: { fixType: string; tags: string[] } | null;
+  /**
+   * The assignment is in shadow mode (new to the model): the prediction is for TAs only, the
+   * student sees no category, and every prediction goes to a TA so the model is measured there.
+   */
+  shadow?: boolean;
 }
 
 const HINT_WARNINGS = new Set([
@@ -137,6 +142,7 @@ export function feedbackContext({
   config,
   notes,
   teacher: label = null,
+  shadow = false,
 }: ContextInput): FeedbackContext {
   const tests = report.tests;
   const visible = tests.filter((t) => !t.hidden);
@@ -148,7 +154,10 @@ export function feedbackContext({
   let category: FeedbackContext['category'] = null;
   let withheldReason: string | null = null;
   if (!compileError && report.verdict === 'FAIL') {
-    if (prediction) {
+    if (prediction && shadow) {
+      // recorded, shown to TAs on the dashboard; to the student, nothing about a kind of fix
+      reasons.push('new assignment: predictions are checked by TAs before students see them (shadow mode)');
+    } else if (prediction) {
       const confident = prediction.confidence >= config.confidence_threshold;
       category = {
         shown: confident,

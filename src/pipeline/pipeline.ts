@@ -124,6 +124,7 @@ export function render(
   report: TestReport,
   prediction: Prediction | null,
   notes: string[],
+  o: RenderOptions = {},
 ): Feedback {
   const context = feedbackContext({
     report,
@@ -131,6 +132,7 @@ export function render(
     taxonomy: deps.taxonomy,
     config: deps.config ?? DEFAULT_FEEDBACK_CONFIG,
     notes,
+    shadow: o.shadow ?? false,
   });
   return {
     report,
@@ -151,11 +153,21 @@ export function render(
  * grade → analyse → predict → render. A failing later stage degrades the feedback with a
  * note; it never loses the test results.
  */
-export async function runPipeline(deps: PipelineDeps, s: Submission, opts: GradeOptions = {}): Promise<Feedback> {
-  const report = deps.reports ? await cachedGrade(deps, deps.reports, s, opts) : await grade(deps, s, opts);
+export interface RenderOptions {
+  /** The assignment is in shadow mode: the prediction is recorded for TAs, not shown to the student. */
+  shadow?: boolean;
+}
+
+export async function runPipeline(
+  deps: PipelineDeps,
+  s: Submission,
+  opts: GradeOptions & RenderOptions = {},
+): Promise<Feedback> {
+  const { shadow, ...grading } = opts;
+  const report = deps.reports ? await cachedGrade(deps, deps.reports, s, grading) : await grade(deps, s, grading);
   const notes: string[] = [];
   const prediction = await predict(deps, s.source.toString('utf8'), report, assignmentReference(s.assignment), notes);
-  return render(deps, report, prediction, notes);
+  return render(deps, report, prediction, notes, shadow === undefined ? {} : { shadow });
 }
 
 async function cachedGrade(

@@ -9,6 +9,8 @@ import { resolveAssignment } from '../../src/assignments/resolve-assignment.js';
 import { runPipeline } from '../../src/pipeline/pipeline.js';
 import { Sandbox } from '../../src/sandbox/sandbox.js';
 import type { Predictor } from '../../src/model/predictor.js';
+import { createPipelineDeps } from '../../src/pipeline/create-deps.js';
+import { fixturesDir } from '../../src/core/paths.js';
 
 const taxonomy = loadTaxonomy();
 function courseDir(files: Record<string, string>): string {
@@ -112,5 +114,23 @@ describe('degraded pipeline', () => {
     );
     expect(f.comment).toContain('the model failed (session lost)');
     expect(f.check.conclusion).toBe('failure');
+  });
+});
+
+describe('an assignment in shadow mode', () => {
+  it('the prediction is kept for TAs, the student sees no kind of fix, and a TA is asked', async () => {
+    const a = await loadAssignment(resolveAssignment('digits'));
+    const deps = await createPipelineDeps({ sandbox: new Sandbox() });
+    const source = fs.readFileSync(path.join(fixturesDir, 'submissions/digits/stops-at-ten.c'));
+    const live = await runPipeline(deps, { source, fileName: 'digits.c', assignment: a });
+    const shadow = await runPipeline(deps, { source, fileName: 'digits.c', assignment: a }, { shadow: true });
+    // the same confident prediction
+    expect(shadow.prediction).toEqual(live.prediction);
+    expect(live.comment).toContain('What kind of fix does it need?');
+    expect(live.review.flagged).toBe(false);
+    expect(shadow.comment).not.toContain('What kind of fix does it need?');
+    expect(shadow.comment).not.toContain(live.prediction!.fixType);
+    expect(shadow.comment).toContain('15 of 21 tests pass');
+    expect(shadow.review).toEqual({ flagged: true, reasons: [expect.stringMatching(/shadow mode/)] });
   });
 });
