@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assignmentReference } from '../../src/analysis/assignment-reference.js';
-import { featurize } from '../../src/analysis/featurize.js';
+import { FEATURE_SPEC_VERSION, featurize } from '../../src/analysis/featurize.js';
 import { loadAssignment } from '../../src/assignments/load-assignment.js';
 import { resolveAssignment } from '../../src/assignments/resolve-assignment.js';
 import { loadSubmissionManifest } from '../../src/fixtures/submission-manifest.js';
