@@ -5,8 +5,7 @@ import { assignmentCheckCommand } from './commands/assignment-check.js';
 import { demoCommand } from './commands/demo.js';
 import { gradeCommand } from './commands/grade.js';
 import { serveCommand } from './commands/serve.js';
-import { evaluateCommand, retrainCommand } from './commands/train-commands.js';
-import { modelsDir } from './core/paths.js';
+import { registerTrainCommands } from './commands/train-commands.js';
 import { CliError } from './commands/cli-error.js';
 import { exitFor } from './commands/exit-codes.js';
 
@@ -64,52 +63,7 @@ const int = (name: string, min: number, max: number) => (v: string) => {
   return n;
 };
 
-program
-  .command('retrain')
-  .description(
-    'build the dataset (teacher labels + mutants), train both students, evaluate, write the model, manifest and report',
-  )
-  .requiredOption('--data <path>', 'a folder in the IntroClass format, or a folder of submissions with --labels')
-  .option('--labels <jsonl>', 'labels of the submissions in --data, one JSON object a line')
-  .option('--mutants <n>', 'mutants to add to the training data', int('--mutants', 0, 50_000), 4000)
-  .option('--out <folder>', 'where to write student.onnx, manifest.json and the report', modelsDir)
-  .option(
-    '--seed <n>',
-    'random seed (the same command, seed and graded reports in .cache give the same model)',
-    int('--seed', 0, 2 ** 31 - 1),
-    1,
-  )
-  .option(
-    '--members <n>',
-    'seeds trained and merged (logit average) into the shipped network',
-    int('--members', 1, 20),
-    5,
-  )
-  .option('--taxonomy <file>', 'label taxonomy (default models/taxonomy.json)')
-  .option('--train-split <name>', 'split to train on', 'train')
-  .option('--eval-split <name>', 'split to evaluate on', 'validation')
-  .option('--no-fixtures', "do not mutate the project's own correct fixture programs")
-  .action(retrainCommand);
-
-program
-  .command('evaluate')
-  .description(
-    "measure the model on a split: the paper's tables, baselines, seeds, intervals, leave-one-assignment-out",
-  )
-  .requiredOption('--data <path>', 'a folder in the IntroClass format, or a folder of submissions with --labels')
-  .requiredOption('--split <name>', 'the split to evaluate on, e.g. validation')
-  .option('--labels <jsonl>', 'labels of the submissions in --data')
-  .option('--model <folder>', 'the model folder (student.onnx + manifest.json)', modelsDir)
-  .option('--out <folder>', 'where to write report.md, report.json and confusion.svg', 'evaluation')
-  .option('--train-split <name>', 'split the comparison students train on', 'train')
-  .option('--seeds <n>', 'seeds per variant', int('--seeds', 1, 20), 5)
-  .option('--mutants <n>', 'mutants for the comparison students', int('--mutants', 0, 50_000), 4000)
-  .option('--taxonomy <file>', 'label taxonomy (default models/taxonomy.json)')
-  .option('--no-loao', 'skip leave-one-assignment-out')
-  .option('--loao-seeds <n>', 'seeds per leave-one-assignment-out fold and variant', int('--loao-seeds', 1, 20), 3)
-  .option('--ablation', 'also train without each feature group and with fewer mutants')
-  .option('--no-fixtures', "do not mutate the project's own correct fixture programs")
-  .action(evaluateCommand);
+registerTrainCommands(program);
 
 program
   .command('serve')
@@ -132,6 +86,7 @@ program
 
 (await import('./commands/store-commands.js')).registerStoreCommands(program);
 (await import('./commands/dashboard.js')).registerDashboardCommand(program);
+(await import('./commands/models-commands.js')).registerModelsCommands(program);
 
 try {
   await program.parseAsync();

@@ -2,7 +2,8 @@ import type { Course } from '../course/course.js';
 import { log } from '../core/log.js';
 import { GitHubClients } from '../github/installation-octokit.js';
 import { WriteLimiter } from '../github/write-limiter.js';
-import { createPipelineDeps } from '../pipeline/create-deps.js';
+import { createPipelineDeps, watchServingModel } from '../pipeline/create-deps.js';
+import { SERVING_ALIAS } from '../model/registry.js';
 import type { PipelineDeps } from '../pipeline/pipeline.js';
 import { createQueues } from '../queue/queues.js';
 import { RedisReportCache } from '../queue/redis-report-cache.js';
@@ -60,6 +61,17 @@ export async function startWorkerSide(
     ...(course.taxonomy ? { taxonomyFile: course.taxonomy } : {}),
     config: course.feedback,
   });
+  // a model registry: the store's serving alias says which version grades, and a promotion
+  // reaches this worker within a poll, without a restart
+  const models = await watchServingModel(pipeline, {
+    modelDir: course.model,
+    ...(course.taxonomy ? { taxonomyFile: course.taxonomy } : {}),
+    readServing: () => store.use(async (s) => (await s.getAlias(SERVING_ALIAS))?.version ?? null),
+    onEvent: (e) =>
+      e.kind === 'loaded'
+        ? log('model-loaded', { version: e.version, previous: e.previous })
+        : log('model-load-failed', { version: e.version, error: e.error }),
+  });
   const connection = connectWorker(env.REDIS_URL);
   pipeline.reports = new RedisReportCache(connection, env.QUEUE_PREFIX);
   const limiter = new WriteLimiter(connection, env.WRITE_LIMITS, env.QUEUE_PREFIX);
@@ -98,7 +110,7 @@ export async function startWorkerSide(
   log('worker-started', {
     concurrency: env.WORKER_CONCURRENCY,
     assignments: course.assignments.map((a) => a.name),
-    model: pipeline.predictor ? pipeline.predictor.manifest.model.sha256.slice(0, 12) : null,
+    model: pipeline.predictor ? pipeline.predictor.version : null,
     ...(health ? { healthPort: health.port } : {}),
   });
   return {
@@ -107,6 +119,7 @@ export async function startWorkerSide(
     ...(health ? { healthPort: health.port } : {}),
     async close() {
       clearInterval(retention);
+      models?.stop();
       await health?.close();
       // close() lets active jobs finish: a graceful stop loses nothing
       await workers.close();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { calibrationSchema, trainedAssignmentSchema } from './calibration.js';
 
 /**
  * models/manifest.json: everything needed to trust and use models/student.onnx — which
@@ -51,6 +52,10 @@ export const manifestSchema = z.object({
     mutants: z.record(z.string(), z.unknown()),
   }),
   metrics: z.record(z.string(), z.unknown()),
+  /** The assignments it learnt from (name, reference hash, labelled programs): absent before calibration. */
+  assignments: z.array(trainedAssignmentSchema).optional(),
+  /** The confidence on assignments it has not learnt from (see calibration.ts). */
+  calibration: calibrationSchema.optional(),
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;

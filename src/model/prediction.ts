@@ -6,6 +6,10 @@ export interface Prediction {
   fixTypeProbs: Record<string, number>;
   tags: { tag: string; p: number }[];
   confidence: number;
+  /** The model that made it (modelVersionOf its manifest): what the feedback and the store name. */
+  modelVersion?: string;
+  /** The calibration its confidence got: its assignment was learnt from, or is new to the model. */
+  regime?: 'seen' | 'unseen';
 }
 
 /** A prediction from the network's two heads: the most likely fix type, and the tag set decoded from the tag head. */

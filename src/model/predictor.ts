@@ -6,8 +6,11 @@ import { FEATURE_NAMES, FEATURE_SPEC_VERSION, featurize, type ReferenceCode } fr
 import type { TestReport } from '../grading/report.js';
 import { modelsDir } from '../core/paths.js';
 import { predictFromOutputs, type Prediction } from './prediction.js';
-import { manifestSchema, type Manifest } from './manifest.js';
+import { manifestSchema, modelVersionOf, type Manifest } from './manifest.js';
 import { formatZodIssues } from '../core/zod-issues.js';
+import type { AssignmentIdentity } from './assignment-identity.js';
+import { applyTemperature, calibrationFor } from './calibration.js';
+import { registryModelDir } from './registry.js';
 
 export type { Prediction };
 
@@ -16,24 +19,43 @@ export class ModelError extends Error {
   override name = 'ModelError';
 }
 
+/** What the predictor is told about where a program comes from. */
+export interface PredictContext {
+  /**
+   * The program's assignment: one the model learnt from keeps the network's own confidence,
+   * another gets the unseen calibration. Not given: treated as unseen (when the model has an
+   * unseen calibration), since nothing says the model knows it.
+   */
+  assignment?: AssignmentIdentity | null;
+}
+
 export interface Predictor {
   manifest: Manifest;
+  /** modelVersionOf(manifest): the name every prediction carries. */
+  version: string;
   /**
    * Fix type, its probabilities, the reasoning tags with theirs, and a confidence. `reference`:
    * the code features of the assignment's reference solution (see featurize).
    */
-  predict(source: string, report: TestReport, reference?: ReferenceCode | null): Promise<Prediction>;
-  /** The same, from features already computed (evaluation, benchmarks). */
-  predictFeatures(features: Float32Array): Promise<Prediction>;
+  predict(
+    source: string,
+    report: TestReport,
+    reference?: ReferenceCode | null,
+    context?: PredictContext,
+  ): Promise<Prediction>;
+  /** The same, from features already computed (the pipeline, evaluation, benchmarks). */
+  predictFeatures(features: Float32Array, context?: PredictContext): Promise<Prediction>;
 }
 
 let ort: typeof Ort | undefined;
 
 /**
  * Loads models/student.onnx once (checking it against its manifest: checksum, feature spec,
- * taxonomy) and answers predictions from it.
+ * taxonomy) and answers predictions from it. `dir` may also be a model registry: its
+ * serving version is loaded (see registry.ts).
  */
 export async function loadPredictor(dir = modelsDir): Promise<Predictor> {
+  dir = await registryModelDir(dir);
   const manifestFile = path.join(dir, 'manifest.json');
   let manifest: Manifest;
   try {
@@ -74,17 +96,21 @@ export async function loadPredictor(dir = modelsDir): Promise<Predictor> {
   const prior = { sets: manifest.decoding.tagSets, counts: manifest.decoding.tagSetCounts };
   for (const name of [fixOut, tagOut])
     if (!session.outputNames.includes(name)) throw new ModelError(`${file}: has no output ${name}`);
-  const predictFeatures = async (features: Float32Array): Promise<Prediction> => {
+  const version = modelVersionOf(manifest);
+  const predictFeatures = async (features: Float32Array, context: PredictContext = {}): Promise<Prediction> => {
     const out = await session.run({ [manifest.model.input]: new ort!.Tensor('float32', features, [1, inputs]) });
     const fix = out[fixOut]!.data as Float32Array;
     const tag = out[tagOut]!.data as Float32Array;
     if (fix.length !== fixTypes.length || tag.length !== tags.length)
       throw new ModelError(`${file}: outputs do not match the manifest's taxonomy`);
-    return predictFromOutputs(fix, tag, fixTypes, tags, prior);
+    const { regime, temperature } = calibrationFor(manifest.assignments, manifest.calibration, context.assignment);
+    const probs = applyTemperature(fix, temperature);
+    return { ...predictFromOutputs(probs, tag, fixTypes, tags, prior), modelVersion: version, regime };
   };
   return {
     manifest,
+    version,
     predictFeatures,
-    predict: (source, report, reference) => predictFeatures(featurize(source, report, reference)),
+    predict: (source, report, reference, context) => predictFeatures(featurize(source, report, reference), context),
   };
 }

@@ -39,6 +39,9 @@ export interface Taxonomy {
   /** The plain definitions, for feedback and reports. */
   fixTypeWhen: Record<string, string>;
   tagWhen: Record<string, string>;
+  /** The teacher's rules: which fix type wins when several apply, how tags are given. */
+  fixTypeOrder?: string;
+  tagRules?: string;
 }
 
 /** The taxonomy file cannot be read or is not a valid taxonomy: the message names the file and the problem. */
@@ -58,6 +61,8 @@ export function parseTaxonomy(data: unknown, source = 'taxonomy'): Taxonomy {
     tags: t.tags.map((x) => x.name),
     fixTypeWhen: Object.fromEntries(t.fix_types.map((f) => [f.name, f.when])),
     tagWhen: Object.fromEntries(t.tags.map((x) => [x.name, x.when])),
+    ...(t.fix_type_order ? { fixTypeOrder: t.fix_type_order } : {}),
+    ...(t.tag_rules ? { tagRules: t.tag_rules } : {}),
   };
 }
 

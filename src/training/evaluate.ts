@@ -8,6 +8,9 @@ import type { Taxonomy } from '../model/taxonomy.js';
 import { runAblation, type AblationRow, type AblationRun } from './ablation.js';
 import { baselines } from './baselines.js';
 import { leaveOneAssignmentOut, type LoaoReport } from './leave-one-out.js';
+import { coverageReport, type CoverageReport } from './coverage.js';
+import type { NewAssignmentReport } from './new-assignment-curve.js';
+import { unseenCalibration, type OutOfAssignment, type UnseenCalibrationReport } from './unseen-calibration.js';
 import { accuracy, bootstrapInterval, macroF1, meanSd, perClassF1 } from './metrics.js';
 import type { Prepared } from './prepare.js';
 import { mulberry32 } from './random.js';
@@ -56,6 +59,14 @@ export interface EvaluationReport {
   /** Per fold and variant: means over `seeds`; `mean` also gives the spread of the per-seed means. */
   loao?: LoaoReport;
   ablation?: AblationRow[];
+  /**
+   * How honest the confidence is, and what a student would be shown at each threshold: the
+   * shipped model on this split (assignments it learnt from), and on held-out assignments
+   * (the leave-one-assignment-out networks) before and after the unseen calibration.
+   */
+  confidence?: { seen?: CoverageReport; loao?: UnseenCalibrationReport };
+  /** evaluate --new-assignment-curve: the learning curve on a new assignment. */
+  new_assignment?: NewAssignmentReport;
   distillation: { accuracy_delta: number; macro_f1_delta: number; seeds_distilled_better: number; verdict: string };
 }
 
@@ -146,10 +157,15 @@ function variantResult(split: Split, models: StudentModel[], o: EvaluateOptions)
   };
 }
 
-type ShippedResult = NonNullable<EvaluationReport['shipped']>;
+export type ShippedResult = NonNullable<EvaluationReport['shipped']>;
 
 /** The shipped model's figures, from its predictions on the test programs. */
-function shippedResult(test: Prepared[], preds: Prediction[], variant: Variant, fixTypes: string[]): ShippedResult {
+export function shippedResult(
+  test: Prepared[],
+  preds: Prediction[],
+  variant: Variant,
+  fixTypes: string[],
+): ShippedResult {
   const gold = test.map((p) => p.example.label.fixType);
   const s = score(test, preds);
   return {
@@ -224,9 +240,24 @@ export function evaluate(split: Split, o: EvaluateOptions): EvaluationReport {
 
   const realTrain = split.train.filter((p) => p.example.provenance.kind === 'submission');
   const base = baselineResults(realTrain, split.test, t.fixTypes);
+  const outOfAssignment: OutOfAssignment[] = [];
   const loao = o.loao
-    ? leaveOneAssignmentOut(o.loao.all, o.loao.seeds, split.test[0]?.example.split, train)
+    ? leaveOneAssignmentOut(o.loao.all, o.loao.seeds, split.test[0]?.example.split, train, (p) =>
+        outOfAssignment.push(p),
+      )
     : undefined;
+  const seen = ship
+    ? coverageReport(
+        reasoningPreds.map((p, i) => {
+          const gold = split.test[i]!.example.label.fixType;
+          return { confidence: p.confidence, correct: p.fixType === gold, pGold: p.fixTypeProbs[gold] ?? 0 };
+        }),
+      )
+    : undefined;
+  const confidence =
+    seen || outOfAssignment.length
+      ? { ...(seen ? { seen } : {}), ...(outOfAssignment.length ? { loao: unseenCalibration(outOfAssignment) } : {}) }
+      : undefined;
   const ablation = o.ablation
     ? runAblation(o.ablation, { taxonomy: t, seed: o.seeds[0]!, mutantWeight: o.mutantWeight, quiet: o.quiet ?? false })
     : undefined;
@@ -249,6 +280,7 @@ export function evaluate(split: Split, o: EvaluateOptions): EvaluationReport {
     baselines: base,
     ...(loao ? { loao } : {}),
     ...(ablation ? { ablation } : {}),
+    ...(confidence ? { confidence } : {}),
     distillation: distillationVerdict(variants.distilled.seeds, variants.label_only.seeds),
   };
 }

@@ -26,6 +26,11 @@ export interface Example {
   provenance: Provenance;
   /** A correct version of the program, when the teacher gave one (a source of mutants). */
   fixedSource?: string;
+  /**
+   * Its loss weight, when it is not the default (1 for a real program, the mutant weight for a
+   * mutant): an unverified LLM label counts less, a course's own labels more.
+   */
+  weight?: number;
 }
 
 export interface DatasetLoad {

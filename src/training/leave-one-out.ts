@@ -7,6 +7,8 @@ import { meanSd } from './metrics.js';
 import type { Prepared } from './prepare.js';
 import { round, score } from './scoring.js';
 import { predictStudent, type StudentModel, type Variant } from './train-student.js';
+import { forward } from './mlp.js';
+import type { OutOfAssignment } from './unseen-calibration.js';
 
 export interface LoaoReport {
   seeds: number[];
@@ -30,6 +32,8 @@ export function leaveOneAssignmentOut(
   seeds: number[],
   testSplit: string | undefined,
   train: (variant: Variant, seed: number, data: Prepared[]) => StudentModel,
+  /** Hears the distilled networks' probabilities on each held-out program (for the unseen calibration). */
+  onPrediction?: (p: OutOfAssignment) => void,
 ): LoaoReport {
   const assignments = [
     ...new Set(all.filter((p) => p.example.provenance.kind === 'submission').map((p) => p.example.assignment)),
@@ -42,6 +46,13 @@ export function leaveOneAssignmentOut(
     const per = (v: Variant) =>
       seeds.map((seed) => {
         const m = train(v, seed, fitData);
+        if (v === 'distilled' && onPrediction)
+          for (const p of test)
+            onPrediction({
+              assignment: a,
+              probs: forward(m.weights, p.features).fixProbs,
+              gold: m.fixTypes.indexOf(p.example.label.fixType),
+            });
         return score(
           test,
           test.map((p) => predictStudent(m, p.features)),

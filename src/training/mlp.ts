@@ -10,6 +10,7 @@
  * gradients.
  */
 import { mulberry32, shuffleInPlace } from './random.js';
+import { fitTemperature, softmaxInPlace } from './temperature.js';
 
 export interface MlpConfig {
   hidden: number;
@@ -73,13 +74,7 @@ export interface Forward {
   tagProbs: Float64Array;
 }
 
-export function softmaxInPlace(v: Float64Array): void {
-  let max = -Infinity;
-  for (const x of v) max = Math.max(max, x);
-  let sum = 0;
-  for (let i = 0; i < v.length; i++) sum += v[i] = Math.exp(v[i]! - max);
-  for (let i = 0; i < v.length; i++) v[i]! /= sum;
-}
+export { softmaxInPlace };
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
@@ -440,22 +435,10 @@ export function calibrateTemperature(
   xs: ArrayLike<number>[],
   fix: number[],
 ): { weights: MlpWeights; temperature: number } {
-  const logits = xs.map((x) => fixLogits(m, x));
-  const nll = (t: number) =>
-    logits.reduce((s, l, i) => {
-      const scaled = Float64Array.from(l, (v) => v / t);
-      softmaxInPlace(scaled);
-      return s - Math.log(Math.max(scaled[fix[i]!]!, 1e-12));
-    }, 0);
-  let best = 1;
-  let bestNll = nll(1);
-  for (let t = 0.5; t <= 10.0001; t += 0.05) {
-    const v = nll(t);
-    if (v < bestNll - 1e-12) {
-      bestNll = v;
-      best = t;
-    }
-  }
+  const best = fitTemperature(
+    xs.map((x) => fixLogits(m, x)),
+    fix,
+  );
   return {
     weights: { ...m, wf: m.wf.map((v) => v / best), bf: m.bf.map((v) => v / best) },
     temperature: Math.round(best * 100) / 100,

@@ -1,3 +1,4 @@
+import { coverageTable } from './comparison-report.js';
 import type { EvaluationReport } from './evaluate.js';
 
 const PAPER = {
@@ -9,7 +10,7 @@ const f = (x: number) => x.toFixed(3);
 const ci = (c: [number, number]) => `[${f(c[0])}, ${f(c[1])}]`;
 
 /** report.md: the paper's tables for this evaluation, in plain Markdown. */
-export function reportMarkdown(r: EvaluationReport, confusionFile?: string): string {
+export function reportMarkdown(r: EvaluationReport, confusionFile?: string, curveFile?: string): string {
   const v = r.variants;
   const lines = [
     `# Student model evaluation`,
@@ -90,6 +91,69 @@ export function reportMarkdown(r: EvaluationReport, confusionFile?: string): str
       '| variant | accuracy | macro-F1 | tag exact match |',
       '|---|---|---|---|',
       ...r.ablation.map((a) => `| ${a.name} | ${f(a.accuracy)} | ${f(a.macro_f1)} | ${f(a.exact_match)} |`),
+    );
+  }
+  if (r.confidence) {
+    const c = r.confidence;
+    const rows = [
+      ...(c.seen ? [{ name: `shipped model, ${r.data.split} (assignments it learnt from)`, c: c.seen }] : []),
+      ...(c.loao
+        ? [
+            { name: 'held-out assignments, the network’s own confidence', c: c.loao.before },
+            { name: 'held-out assignments, unseen calibration (nested)', c: c.loao.after },
+          ]
+        : []),
+    ];
+    lines.push(
+      '',
+      '## Confidence: what a student would be shown',
+      '',
+      'A kind of fix is shown when its confidence reaches the course’s threshold (0.6 by default). Coverage is the share of failing programs shown one; accuracy is the share of those that are right. ECE: the mean gap between the confidence said and the share right (0 is honest).',
+      '',
+      ...coverageTable(rows),
+    );
+    if (c.loao)
+      lines.push(
+        '',
+        `Unseen calibration: temperature ${c.loao.temperature} fitted on all held-out assignments' predictions (what a model ships with); each assignment's row above uses the temperature fitted without it (${Object.entries(
+          c.loao.nested,
+        )
+          .map(([a, t]) => `${a} ${t}`)
+          .join(', ')}).`,
+      );
+  }
+  if (r.new_assignment) {
+    const n = r.new_assignment;
+    lines.push(
+      '',
+      '## A new assignment: the learning curve',
+      '',
+      `For each assignment: train without it, add the mutants of its reference solution and k of its labelled programs (whole students; a course label weighs ${n.settings.course_weight}, a mutant of its reference ${n.settings.own_mutant_weight}), test on the rest of its programs. Means over the assignments with at least ${n.settings.min_held_out} programs left to test and over seeds ${n.settings.seeds.join(', ')}.`,
+      '',
+      ...(curveFile ? [`![learning curve](${curveFile})`, ''] : []),
+      '| k | assignments | held-out programs | distilled accuracy | distilled macro-F1 | label-only accuracy | label-only macro-F1 |',
+      '|---|---|---|---|---|---|---|',
+      ...n.curve.map(
+        (c) =>
+          `| ${c.k} | ${c.assignments} | ${c.held_out} | ${f(c.distilled.accuracy)} | ${f(c.distilled.macro_f1)} | ${f(c.label_only.accuracy)} | ${f(c.label_only.macro_f1)} |`,
+      ),
+      '',
+      '',
+      'The distilled networks’ confidence on the held-out programs, as it is and with a temperature fitted on the other assignments:',
+      '',
+      ...coverageTable(
+        n.confidence.flatMap((c) => [
+          { name: `k = ${c.k}, own`, c: c.own },
+          { name: `k = ${c.k}, calibrated (T = ${c.temperature})`, c: c.calibrated },
+        ]),
+      ),
+      '',
+      '| assignment | k | held out | distilled accuracy | label-only accuracy |',
+      '|---|---|---|---|---|',
+      ...n.folds.map(
+        (x) =>
+          `| ${x.assignment} | ${x.k} | ${x.held_out} | ${f(x.distilled.accuracy)} | ${f(x.label_only.accuracy)} |`,
+      ),
     );
   }
   if (confusionFile && r.shipped)

@@ -7,6 +7,7 @@ import { cacheDir } from '../core/cache-dir.js';
 import { exportOnnx, FIX_OUTPUT, INPUT_NAME, TAG_OUTPUT } from './export-onnx.js';
 import type { Manifest } from '../model/manifest.js';
 import type { Taxonomy } from '../model/taxonomy.js';
+import type { Calibration, TrainedAssignment } from '../model/calibration.js';
 import { Sandbox } from '../sandbox/sandbox.js';
 import { confusionSvg } from './confusion-svg.js';
 import { DatasetError } from './dataset-error.js';
@@ -15,28 +16,26 @@ import type { Example } from './example.js';
 import { loadDataset } from './load-dataset.js';
 import { mutationBases } from './mutant-bases.js';
 import { generateMutants, type MutantStats } from './mutation/generate-mutants.js';
+import { referenceMutants } from './teachers/reference-mutants.js';
+import { fitModelCalibration, OWN_MUTANT_SOURCE, trainedAssignments } from './calibrate-model.js';
 import { AssignmentBook, prepare, type Prepared } from './prepare.js';
 import { progress } from './progress.js';
 import { ReportCache } from './report-cache.js';
 import { reportMarkdown } from './report-markdown.js';
+import { reportHtml } from './report-html.js';
+import { lineChartSvg } from './chart-svg.js';
 import { DEFAULT_MEMBERS, DEFAULT_MUTANT_WEIGHT, type StudentModel } from './train-student.js';
 import { countBy } from '../core/count-by.js';
 
-export interface RetrainOptions {
+export interface RetrainOptions extends Omit<BuildOptions, 'data' | 'ownMutants'> {
   data: string;
   labels?: string;
   out: string;
-  mutants: number;
-  seed: number;
-  taxonomy: Taxonomy;
-  trainSplit: string;
-  evalSplit: string;
-  withFixtures: boolean;
   mutantWeight?: number;
   members?: number;
+  /** Seeds of the leave-one-assignment-out run that fits the unseen calibration (0: the default temperature). */
+  calibrationSeeds?: number;
   command: string;
-  quiet?: boolean;
-  log?: (line: string) => void;
 }
 
 export interface BuiltData {
@@ -55,15 +54,41 @@ export interface BuiltData {
 
 /** Loads the labelled data, makes and grades mutants, grades and featurizes everything. */
 export async function buildData(o: Omit<RetrainOptions, 'out' | 'command'>): Promise<BuiltData> {
+  const ds = await loadDataset({ data: o.data, ...(o.labels ? { labels: o.labels } : {}) }, o.taxonomy);
+  return buildFromExamples(ds.examples, ds.dropped, ds.format, o);
+}
+
+export interface BuildOptions {
+  mutants: number;
+  seed: number;
+  taxonomy: Taxonomy;
+  trainSplit: string;
+  evalSplit: string;
+  withFixtures: boolean;
+  /** Also mutate each of these assignments' reference alone (the mutation teacher for a course's assignments). */
+  ownMutants?: { dirs: string[]; weight: number };
+  quiet?: boolean;
+  log?: (line: string) => void;
+  /** Where the data came from, for the error when the training split is empty. */
+  data?: string;
+}
+
+/** The labelled examples, whatever teachers gave them, made into training data: mutants, grading, features. */
+export async function buildFromExamples(
+  examples: Example[],
+  dropped: { id: string; reason: string }[],
+  format: string,
+  o: BuildOptions,
+): Promise<BuiltData> {
   const log = o.log ?? (() => {});
   const t = o.taxonomy;
-  const ds = await loadDataset({ data: o.data, ...(o.labels ? { labels: o.labels } : {}) }, t);
-  const splits = countBy(ds.examples, (e) => e.split);
+  const splits = countBy(examples, (e) => e.split);
   log(
-    `labels: ${ds.examples.length} used, ${ds.dropped.length} dropped${ds.dropped.length ? ` (${summarise(ds.dropped)})` : ''}; splits ${JSON.stringify(splits)}`,
+    `labels: ${examples.length} used, ${dropped.length} dropped${dropped.length ? ` (${summarise(dropped)})` : ''}; splits ${JSON.stringify(splits)}`,
   );
-  const trainEx = ds.examples.filter((e) => e.split === o.trainSplit);
-  if (!trainEx.length) throw new DatasetError(`no examples in the "${o.trainSplit}" split of ${o.data}`);
+  const trainEx = examples.filter((e) => e.split === o.trainSplit);
+  if (!trainEx.length)
+    throw new DatasetError(`no examples in the "${o.trainSplit}" split${o.data ? ` of ${o.data}` : ''}`);
   const book = new AssignmentBook();
   const sandbox = new Sandbox();
   const cache = new ReportCache(cacheDir(), sandbox);
@@ -82,13 +107,35 @@ export async function buildData(o: Omit<RetrainOptions, 'out' | 'command'>): Pro
   log(
     `mutants: ${mut.stats.kept} kept of ${mut.stats.graded} graded (${mut.stats.candidates} candidates from ${bases.length} correct programs; ${mut.stats.equivalent} passed every test, ${mut.stats.notCompiling} did not compile, ${mut.stats.nondeterministic} printed differently when re-run)`,
   );
-  const mutantsFile = await writeMutants(mut.examples, o.seed);
+  const mutantExamples = [...mut.examples];
+  const reports = new Map(mut.reports);
+  if (o.ownMutants) {
+    const seen = new Set(mut.examples.map((e) => e.source));
+    for (const dir of o.ownMutants.dirs) {
+      const own = await referenceMutants(await book.get(dir), {
+        seed: o.seed,
+        taxonomy: t,
+        grade: (s, a) => cache.grade(s, a),
+      });
+      const fresh = own.examples.filter((e) => !seen.has(e.source));
+      for (const e of fresh) {
+        mutantExamples.push({
+          ...e,
+          weight: o.ownMutants.weight,
+          provenance: { ...e.provenance, source: OWN_MUTANT_SOURCE },
+        });
+        reports.set(e.id, own.reports.get(e.id)!);
+      }
+      log(`mutation teacher: ${fresh.length} mutants of ${path.basename(dir)}'s reference solution`);
+    }
+  }
+  const mutantsFile = await writeMutants(mutantExamples, o.seed);
 
-  const real = await prepare(ds.examples, book, cache, { title: 'grading submissions', quiet: o.quiet ?? false });
+  const real = await prepare(examples, book, cache, { title: 'grading submissions', quiet: o.quiet ?? false });
   // mutants come graded already, with their own limits
   const mutantsPrepared: Prepared[] = await Promise.all(
-    mut.examples.map(async (e) => {
-      const report = mut.reports.get(e.id)!;
+    mutantExamples.map(async (e) => {
+      const report = reports.get(e.id)!;
       return {
         example: e,
         report,
@@ -103,8 +150,8 @@ export async function buildData(o: Omit<RetrainOptions, 'out' | 'command'>): Pro
     evaluation,
     all: [...real.prepared, ...mutantsPrepared],
     skipped: real.skipped,
-    dropped: ds.dropped,
-    format: ds.format,
+    dropped,
+    format,
     splits,
     mutantStats: mut.stats,
     mutantsFile,
@@ -143,9 +190,10 @@ async function writeMutants(examples: Example[], seed: number): Promise<string> 
 
 export async function writeModel(
   model: StudentModel,
-  o: RetrainOptions,
+  o: Pick<RetrainOptions, 'out' | 'taxonomy' | 'mutantWeight' | 'command' | 'data'>,
   data: BuiltData,
   metrics: Record<string, unknown>,
+  extra: Pick<Manifest, 'version' | 'assignments' | 'calibration'> = {},
 ): Promise<Manifest> {
   await fs.mkdir(o.out, { recursive: true });
   const onnx = exportOnnx(model.weights, { feature_spec: FEATURE_SPEC_VERSION, variant: model.variant });
@@ -190,20 +238,93 @@ export async function writeModel(
       mutants: { ...data.mutantStats, file: path.relative(process.cwd(), data.mutantsFile) },
     },
     metrics,
+    ...extra,
   };
   await fs.writeFile(path.join(o.out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   return manifest;
 }
 
+/** report.json, report.md and report.html (its charts inlined), with the charts as SVG files beside them. */
 export async function writeReport(report: EvaluationReport, dir: string): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
   await fs.writeFile(path.join(dir, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+  const svgs: Record<string, string> = {};
   if (report.shipped)
-    await fs.writeFile(
-      path.join(dir, 'confusion.svg'),
-      confusionSvg(report.shipped.confusion, `Fix types on ${report.data.split}: shipped model`),
+    svgs['confusion.svg'] = confusionSvg(report.shipped.confusion, `Fix types on ${report.data.split}: shipped model`);
+  if (report.new_assignment) {
+    const c = report.new_assignment.curve;
+    svgs['new-assignment.svg'] = lineChartSvg(
+      'A new assignment: accuracy on its held-out programs',
+      'labelled programs of the new assignment (k)',
+      c.map((p) => p.k),
+      [
+        { name: 'distilled', values: c.map((p) => p.distilled.accuracy) },
+        { name: 'label-only', values: c.map((p) => p.label_only.accuracy) },
+      ],
     );
-  await fs.writeFile(path.join(dir, 'report.md'), reportMarkdown(report, report.shipped ? 'confusion.svg' : undefined));
+  }
+  for (const [file, svg] of Object.entries(svgs)) await fs.writeFile(path.join(dir, file), svg);
+  const md = reportMarkdown(
+    report,
+    svgs['confusion.svg'] ? 'confusion.svg' : undefined,
+    svgs['new-assignment.svg'] ? 'new-assignment.svg' : undefined,
+  );
+  await fs.writeFile(path.join(dir, 'report.md'), md);
+  await fs.writeFile(path.join(dir, 'report.html'), reportHtml(md, svgs, 'fixsense: student model evaluation'));
+}
+
+/**
+ * The model to ship and its evaluation: both students on the same data and seed (the first
+ * distilled one is shipped), the unseen calibration fitted leave-one-assignment-out, and the
+ * assignments it learnt from.
+ */
+export async function trainShipped(
+  data: BuiltData,
+  o: {
+    taxonomy: Taxonomy;
+    seed: number;
+    mutantWeight: number;
+    members?: number;
+    evalSplit: string;
+    dataPath: string;
+    calibrationSeeds: number;
+    quiet?: boolean;
+    log?: (line: string) => void;
+  },
+): Promise<{
+  shipped: StudentModel;
+  report: EvaluationReport;
+  calibration: Calibration;
+  assignments: TrainedAssignment[];
+}> {
+  let shippedModel: StudentModel | undefined;
+  const report = evaluate(
+    { train: data.train, test: data.evaluation },
+    {
+      taxonomy: o.taxonomy,
+      seeds: [o.seed],
+      mutantWeight: o.mutantWeight,
+      dataPath: o.dataPath,
+      splitName: o.evalSplit,
+      mutants: data.mutantStats.kept,
+      skipped: data.skipped,
+      quiet: o.quiet ?? false,
+      shipFirstDistilled: true,
+      members: o.members ?? DEFAULT_MEMBERS,
+      onModel: (m) => {
+        if (m.variant === 'distilled' && !shippedModel) shippedModel = m;
+      },
+    },
+  );
+  o.log?.('fitting the confidence for new assignments (leave-one-assignment-out)');
+  const calibration = fitModelCalibration(data.all, {
+    taxonomy: o.taxonomy,
+    seeds: Array.from({ length: o.calibrationSeeds }, (_, i) => o.seed + i),
+    testSplit: o.evalSplit,
+    mutantWeight: o.mutantWeight,
+    quiet: o.quiet ?? false,
+  });
+  return { shipped: shippedModel!, report, calibration, assignments: await trainedAssignments(data.train, data.book) };
 }
 
 /**
@@ -218,34 +339,27 @@ export async function retrain(o: RetrainOptions): Promise<{ manifest: Manifest; 
     `training on ${data.train.length} programs (${data.train.filter((p) => p.example.provenance.kind === 'mutant').length} mutants), evaluating on ${data.evaluation.length} (${o.evalSplit})`,
   );
   const mutantWeight = o.mutantWeight ?? DEFAULT_MUTANT_WEIGHT;
-  let shippedModel: StudentModel | undefined;
-  const report = evaluate(
-    { train: data.train, test: data.evaluation },
-    {
-      taxonomy: o.taxonomy,
-      seeds: [o.seed],
-      mutantWeight,
-      dataPath: o.data,
-      splitName: o.evalSplit,
-      mutants: data.mutantStats.kept,
-      skipped: data.skipped,
-      quiet: o.quiet ?? false,
-      shipFirstDistilled: true,
-      members: o.members ?? DEFAULT_MEMBERS,
-      onModel: (m) => {
-        if (m.variant === 'distilled' && !shippedModel) shippedModel = m;
-      },
-    },
-  );
-  const shipped = shippedModel!;
-  const manifest = await writeModel(shipped, { ...o, mutantWeight }, data, {
-    split: o.evalSplit,
-    examples: data.evaluation.length,
-    distilled: { accuracy: report.variants.distilled.accuracy, macro_f1: report.variants.distilled.macro_f1 },
-    label_only: { accuracy: report.variants.label_only.accuracy, macro_f1: report.variants.label_only.macro_f1 },
-    reasoning: report.reasoning,
-    baselines: report.baselines,
+  const { shipped, report, calibration, assignments } = await trainShipped(data, {
+    ...o,
+    mutantWeight,
+    dataPath: o.data,
+    calibrationSeeds: o.calibrationSeeds ?? 1,
+    log,
   });
+  const manifest = await writeModel(
+    shipped,
+    { ...o, mutantWeight },
+    data,
+    {
+      split: o.evalSplit,
+      examples: data.evaluation.length,
+      distilled: { accuracy: report.variants.distilled.accuracy, macro_f1: report.variants.distilled.macro_f1 },
+      label_only: { accuracy: report.variants.label_only.accuracy, macro_f1: report.variants.label_only.macro_f1 },
+      reasoning: report.reasoning,
+      baselines: report.baselines,
+    },
+    { assignments, calibration },
+  );
   await writeReport(report, o.out);
   log(
     `wrote ${path.join(o.out, 'student.onnx')} (${manifest.model.bytes} bytes), manifest.json and report.md in ${((performance.now() - start) / 1000).toFixed(0)} s`,

@@ -71,7 +71,7 @@ export function toTrainSet(items: Prepared[], t: Taxonomy, mutantWeight: number)
     x: items.map((p) => p.features),
     fix: items.map((p) => t.fixTypes.indexOf(p.example.label.fixType)),
     tags: items.map((p) => Uint8Array.from(t.tags, (tag) => (p.example.label.tags.includes(tag) ? 1 : 0))),
-    weight: items.map((p) => (p.example.provenance.kind === 'mutant' ? mutantWeight : 1)),
+    weight: items.map((p) => p.example.weight ?? (p.example.provenance.kind === 'mutant' ? mutantWeight : 1)),
   };
 }
 

@@ -2,23 +2,23 @@
  * Export parity and model loading: the ONNX graph run by onnxruntime-node computes what the
  * training code computes (to 1e-5), and a broken model folder gives a clear error.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assignmentReference } from '../../src/analysis/assignment-reference.js';
-import { FEATURE_NAMES, FEATURE_SPEC_VERSION, featurize } from '../../src/analysis/featurize.js';
+import { FEATURE_SPEC_VERSION, featurize } from '../../src/analysis/featurize.js';
 import { loadAssignment } from '../../src/assignments/load-assignment.js';
 import { resolveAssignment } from '../../src/assignments/resolve-assignment.js';
 import { loadSubmissionManifest } from '../../src/fixtures/submission-manifest.js';
 import { gradeSubmission } from '../../src/grading/grade-submission.js';
-import { exportOnnx, FIX_OUTPUT, INPUT_NAME, readOnnxWeights, TAG_OUTPUT } from '../../src/training/export-onnx.js';
+import { exportOnnx, readOnnxWeights } from '../../src/training/export-onnx.js';
 import type { Manifest } from '../../src/model/manifest.js';
 import { loadPredictor, ModelError } from '../../src/model/predictor.js';
 import { loadTaxonomy } from '../../src/model/taxonomy.js';
 import { modelsDir } from '../../src/core/paths.js';
 import { Sandbox } from '../../src/sandbox/sandbox.js';
+import { modelManifest } from './model-folder.js';
 import { DEFAULT_MLP_CONFIG, forward, trainMlp } from '../../src/training/mlp.js';
 
 const taxonomy = loadTaxonomy();
@@ -56,35 +56,13 @@ function trainTiny() {
 function writeModelFolder(onnx: Buffer, patch: (m: Manifest) => void = () => {}): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fixsense-model-'));
   fs.writeFileSync(path.join(dir, 'student.onnx'), onnx);
-  const manifest: Manifest = {
-    schema: 'fixsense/model-manifest@1',
-    model: {
-      file: 'student.onnx',
-      sha256: createHash('sha256').update(onnx).digest('hex'),
-      bytes: onnx.length,
-      input: INPUT_NAME,
-      outputs: { fixType: FIX_OUTPUT, tags: TAG_OUTPUT },
-    },
-    created: new Date().toISOString(),
-    variant: 'distilled',
-    taxonomy: { version: 1, fixTypes: taxonomy.fixTypes, tags: taxonomy.tags },
-    features: { version: FEATURE_SPEC_VERSION, names: [...FEATURE_NAMES] },
+  const manifest = modelManifest(onnx, {
     decoding: {
       tagSets: [['OUTPUT'], ['COMPARISON', 'BOUNDARY']],
       tagSetCounts: Object.fromEntries(taxonomy.fixTypes.map((f) => [f, [1, 1]])),
     },
-    training: { seed: 1, config: {}, mutantWeight: 0.3, bestEpoch: 1, epochs: 1, ms: 1, command: 'test' },
-    data: {
-      source: 'fixtures',
-      format: 'labelled-folder',
-      splits: {},
-      labels: { used: 0, dropped: 0, droppedReasons: {} },
-      teachers: {},
-      trainedOn: { real: 0, mutants: 0, earlyStopping: 0 },
-      mutants: {},
-    },
-    metrics: {},
-  };
+    data: { ...modelManifest(onnx).data, source: 'fixtures', format: 'labelled-folder' },
+  });
   patch(manifest);
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
   return dir;

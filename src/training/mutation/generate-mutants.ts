@@ -34,6 +34,21 @@ export interface MutantStats {
   byOperator: Record<string, number>;
 }
 
+/** The counts of a run that made nothing yet. */
+export function noMutants(): MutantStats {
+  return {
+    bases: 0,
+    candidates: 0,
+    graded: 0,
+    kept: 0,
+    equivalent: 0,
+    notCompiling: 0,
+    nondeterministic: 0,
+    byFixType: {},
+    byOperator: {},
+  };
+}
+
 /** Lint warnings that mean the program's behaviour is undefined. */
 const UNDEFINED = new Set([
   '-Wmaybe-uninitialized',
@@ -114,17 +129,7 @@ export async function generateMutants(
   }
   const perType = Math.ceil(target / Math.max(1, types.length));
 
-  const stats: MutantStats = {
-    bases: bases.length,
-    candidates,
-    graded: 0,
-    kept: 0,
-    equivalent: 0,
-    notCompiling: 0,
-    nondeterministic: 0,
-    byFixType: {},
-    byOperator: {},
-  };
+  const stats: MutantStats = { ...noMutants(), bases: bases.length, candidates };
   const examples: Example[] = [];
   const reports = new Map<string, TestReport>();
   const limit = pLimit(concurrency);
