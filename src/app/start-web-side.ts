@@ -1,7 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { Course } from '../course/course.js';
 import { log } from '../core/log.js';
+import { modelsDir } from '../core/paths.js';
 import { createDashboard, type Dashboard } from '../dashboard/dashboard.js';
+import { servingManifest } from '../model/manifest.js';
 import { loadPredictor } from '../model/predictor.js';
 import { defaultTaxonomyPath, loadTaxonomy } from '../model/taxonomy.js';
 import { enqueue, type Queues } from '../queue/queues.js';
@@ -60,6 +62,7 @@ export async function startWebSide(
         ...(env.DASHBOARD_URL ? { publicUrl: env.DASHBOARD_URL } : {}),
       },
       tellStudent: (id) => enqueueReview(queues, id),
+      manifest: servingManifest(course.model ?? modelsDir),
     });
   const app = createWebApp({
     dashboard: dashboard?.router ?? {

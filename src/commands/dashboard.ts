@@ -1,3 +1,5 @@
+import { servingManifest } from '../model/manifest.js';
+import { modelsDir } from '../core/paths.js';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -67,6 +69,7 @@ async function serveLocal(flags: DashboardFlags): Promise<void> {
     course,
     signIn: { kind: 'local', reviewer: flags.reviewer },
     tellStudent: null,
+    manifest: servingManifest(course?.model ?? modelsDir),
   });
   const app = express();
   app.disable('x-powered-by');

@@ -6,6 +6,7 @@ import type { Assignment } from '../assignments/assignment.js';
 import { loadAssignment } from '../assignments/load-assignment.js';
 import { feedbackConfigSchema, type FeedbackConfig } from '../feedback/feedback-context.js';
 import { ConfigError } from '../core/config-error.js';
+import { DEFAULT_SHADOW_BAR, shadowBarSchema, type ShadowBar } from '../model/assignment-mode.js';
 import { formatZodIssues } from '../core/zod-issues.js';
 import { escapeRegExp } from '../core/escape-regexp.js';
 
@@ -20,6 +21,11 @@ const assignmentEntry = z
     source: z.string().optional(),
     /** Branches whose pushes are graded (default: the repository's default branch). */
     branches: z.array(z.string()).optional(),
+    /**
+     * Whether students see the model's kind of fix: `auto` (default) is shadow mode for an
+     * assignment the serving model never learnt from, until TA reviews reach the course's bar.
+     */
+    mode: z.enum(['auto', 'live', 'shadow']).default('auto'),
   })
   .strict();
 
@@ -62,6 +68,8 @@ export const courseFileSchema = z
       })
       .strict()
       .optional(),
+    /** When an assignment new to the model leaves shadow mode: this many reviews, the model right on this share. */
+    shadow: shadowBarSchema.optional(),
     assignments: z.array(assignmentEntry).min(1),
     feedback: feedbackConfigSchema.optional(),
     dashboard: dashboardSchema.optional(),
@@ -79,6 +87,7 @@ export interface CourseAssignment {
   source: string;
   branches: string[] | null;
   patterns: RegExp[];
+  mode: 'auto' | 'live' | 'shadow';
 }
 
 export interface Course {
@@ -86,6 +95,7 @@ export interface Course {
   name: string;
   term: string;
   keepSourcesDays: number | null;
+  shadow: ShadowBar;
   assignments: CourseAssignment[];
   feedback: FeedbackConfig;
   /** Nobody may enter the dashboard when it names no team and no login. */
@@ -131,6 +141,7 @@ export async function loadCourse(file: string): Promise<Course> {
       assignment,
       source: a.source ?? assignment.sourceFile,
       branches: a.branches ?? null,
+      mode: a.mode,
       patterns: a.repositories.map(globToRegExp),
     });
   }
@@ -139,6 +150,7 @@ export async function loadCourse(file: string): Promise<Course> {
     name: r.data.name ?? path.basename(dir),
     term: r.data.term ?? String(new Date().getFullYear()),
     keepSourcesDays: r.data.store?.keep_sources_days ?? null,
+    shadow: r.data.shadow ?? DEFAULT_SHADOW_BAR,
     assignments,
     feedback: r.data.feedback ?? feedbackConfigSchema.parse({}),
     dashboard: r.data.dashboard ?? dashboardSchema.parse({}),

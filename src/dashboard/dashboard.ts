@@ -6,6 +6,8 @@ import type { Course } from '../course/course.js';
 import { log } from '../core/log.js';
 import { orderTags, type Taxonomy } from '../model/taxonomy.js';
 import { NotFoundError, StoreInputError, StoreUnavailableError } from '../store/errors.js';
+import type { Manifest } from '../model/manifest.js';
+import { assignmentModeOf } from '../store/assignment-modes.js';
 import type { Store } from '../store/store.js';
 import { mayEnter, SignInError, signIn, authorizeUrl, type OAuthClient } from './github-login.js';
 import { BadFilterError, parseQueueQuery, queryString, toFilter, type QueueQuery } from './queue-filter.js';
@@ -41,6 +43,8 @@ export interface DashboardDeps {
   signIn: SignInMode;
   /** Queues the update of the student's check run and comment; null when nobody is told (local mode). */
   tellStudent: ((submissionId: number) => Promise<void>) | null;
+  /** The serving model's manifest: which assignments it learnt (for each assignment's mode). */
+  manifest?: () => Promise<Manifest | null>;
   clock?: () => number;
 }
 
@@ -581,7 +585,37 @@ export function createDashboard(d: DashboardDeps): Dashboard {
         const term = await termOf(s);
         return termPage(s, termQueries, term, d.taxonomy);
       });
-      render(res, 'term', { ...ctx, title: 'Term', page: 'term' });
+      const manifest = (await d.manifest?.().catch(() => null)) ?? null;
+      const course = d.course;
+      const modes = course
+        ? await Promise.all(
+            course.assignments.map(async (a) => ({
+              assignment: a.name,
+              ...(await assignmentModeOf(d.store, course, a, manifest)),
+            })),
+          )
+        : [];
+      render(res, 'term', { ...ctx, modes, bar: course?.shadow ?? null, title: 'Term', page: 'term' });
+    }),
+  );
+
+  // staff switch an assignment's mode by hand (auto: decided again from its reviews)
+  router.post(
+    '/modes',
+    wrap(async (req, res) => {
+      const body = req.body as Record<string, unknown>;
+      const assignment = String(body.assignment ?? '');
+      const mode = String(body.mode ?? '');
+      if (!d.course?.byName(assignment))
+        throw new PageProblem(400, `No assignment "${assignment.slice(0, 60)}" in the course.`);
+      if (!['live', 'shadow', 'auto'].includes(mode)) throw new PageProblem(400, 'The mode is live, shadow or auto.');
+      await use((s) =>
+        mode === 'auto'
+          ? s.clearAssignmentMode(assignment)
+          : s.setAssignmentMode({ assignment, mode: mode as 'live' | 'shadow', by: req.ta!.login }),
+      );
+      log('assignment-mode', { login: req.ta!.login, assignment, mode });
+      res.redirect(303, '/dashboard/term#modes');
     }),
   );
 

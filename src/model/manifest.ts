@@ -1,3 +1,5 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { z } from 'zod';
 import { calibrationSchema, trainedAssignmentSchema } from './calibration.js';
 
@@ -66,4 +68,23 @@ export type Manifest = z.infer<typeof manifestSchema>;
  */
 export function modelVersionOf(m: Manifest): string {
   return m.version ?? `sha256-${m.model.sha256.slice(0, 12)}`;
+}
+
+/**
+ * The manifest of the model a folder serves (a model folder, or a registry's serving version),
+ * read at most every `ttlMs`: for pages that show what the serving model learnt from.
+ */
+export function servingManifest(dir: string, ttlMs = 60_000): () => Promise<Manifest | null> {
+  let cached: { at: number; manifest: Promise<Manifest | null> } | undefined;
+  return () => {
+    if (cached && Date.now() - cached.at < ttlMs) return cached.manifest;
+    const manifest = (async () => {
+      const { registryModelDir } = await import('./registry.js');
+      const folder = await registryModelDir(dir);
+      const r = manifestSchema.safeParse(JSON.parse(await fs.readFile(path.join(folder, 'manifest.json'), 'utf8')));
+      return r.success ? r.data : null;
+    })().catch(() => null);
+    cached = { at: Date.now(), manifest };
+    return manifest;
+  };
 }

@@ -12,7 +12,8 @@ import type { Templates } from '../feedback/templates.js';
 import { gradingFingerprint } from '../grading/assignment-fingerprint.js';
 import { gradeSubmission, type GradeOptions } from '../grading/grade-submission.js';
 import type { TestReport } from '../grading/report.js';
-import type { Predictor, Prediction } from '../model/predictor.js';
+import { assignmentIdentity } from '../model/assignment-identity.js';
+import type { PredictContext, Predictor, Prediction } from '../model/predictor.js';
 import type { Taxonomy } from '../model/taxonomy.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 
@@ -85,6 +86,7 @@ export async function predict(
   report: TestReport,
   reference: ReferenceCode | null,
   notes: string[],
+  context: PredictContext = {},
 ): Promise<Prediction | null> {
   if (!report.compiled || report.verdict !== 'FAIL') return null;
   if (!deps.predictor) {
@@ -103,7 +105,7 @@ export async function predict(
     return null;
   }
   try {
-    return await deps.predictor.predictFeatures(features);
+    return await deps.predictor.predictFeatures(features, context);
   } catch (err) {
     notes.push(
       `No hint about the kind of fix this time: the model failed (${(err as Error).message}). The test results above are complete.`,
@@ -166,7 +168,10 @@ export async function runPipeline(
   const { shadow, ...grading } = opts;
   const report = deps.reports ? await cachedGrade(deps, deps.reports, s, grading) : await grade(deps, s, grading);
   const notes: string[] = [];
-  const prediction = await predict(deps, s.source.toString('utf8'), report, assignmentReference(s.assignment), notes);
+  // the assignment's identity: one the model never learnt from gets the unseen calibration
+  const prediction = await predict(deps, s.source.toString('utf8'), report, assignmentReference(s.assignment), notes, {
+    assignment: assignmentIdentity(s.assignment),
+  });
   return render(deps, report, prediction, notes, shadow === undefined ? {} : { shadow });
 }
 

@@ -21,6 +21,7 @@ import {
 import { modelVersionOf } from '../model/manifest.js';
 import { StoreUnavailableError } from '../store/errors.js';
 import { feedbackFields, jobFields, type GradingRecord } from '../store/grading-record.js';
+import type { AssignmentModes } from '../store/assignment-modes.js';
 import type { LazyStore } from '../store/lazy-store.js';
 import { RateLimitedError } from '../github/write-limiter.js';
 import { runPipeline, type Feedback, type PipelineDeps } from '../pipeline/pipeline.js';
@@ -55,6 +56,8 @@ export interface GradeStageDeps {
   /** Where every grading is recorded, before it is published. */
   store: LazyStore;
   policy: PublishPolicy;
+  /** Live or shadow, per assignment (shadow: the prediction is for TAs only). */
+  modes: AssignmentModes;
 }
 
 /** How feedback waits when the write budget runs short (deadline night). */
@@ -203,11 +206,12 @@ export async function gradeStage(
       return result({ verdict: 'UNGRADABLE_SOURCE', conclusion: 'neutral', checkRunId });
     }
     const t1 = performance.now();
-    const feedback = await runPipeline(d.pipeline, {
-      source,
-      fileName: path.basename(a.source),
-      assignment: a.assignment,
-    });
+    const mode = (await d.modes.modeOf(a)).mode;
+    const feedback = await runPipeline(
+      d.pipeline,
+      { source, fileName: path.basename(a.source), assignment: a.assignment },
+      { shadow: mode === 'shadow' },
+    );
     const t2 = performance.now();
     // the write budget is short: wait a while once, and a student who pushes again meanwhile
     // costs no write for this commit (the report is cached, so coming back grades nothing)
@@ -220,7 +224,7 @@ export async function gradeStage(
       return { hold: d.policy.holdMs };
     }
     // recorded before it is published, so a published grading is always recorded (a retry finds the row)
-    await d.store.use((s) => s.recordGrading(gradingRecord(d, data, a, feedback, source)));
+    await d.store.use((s) => s.recordGrading({ ...gradingRecord(d, data, a, feedback, source), mode }));
     let recordMs = performance.now() - t2;
     const run = gradedCheckRun(feedback, a, lineCount(source));
     let comment: CommentResult | null = null;

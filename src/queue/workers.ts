@@ -7,6 +7,7 @@ import type { GitHubClients } from '../github/installation-octokit.js';
 import { GRADING_FAILED } from '../github/publish.js';
 import { RateLimitedError } from '../github/write-limiter.js';
 import { StoreUnavailableError } from '../store/errors.js';
+import { AssignmentModes } from '../store/assignment-modes.js';
 import type { LazyStore } from '../store/lazy-store.js';
 import type { PipelineDeps } from '../pipeline/pipeline.js';
 import { acknowledge } from './ack-stage.js';
@@ -33,6 +34,8 @@ export interface WorkerDeps {
   busyRetryMs?: number;
   store: LazyStore;
   policy?: PublishPolicy;
+  /** Live or shadow per assignment; default: decided from the store, the course and the serving model. */
+  modes?: AssignmentModes;
   /** How long a job waits for a database that does not answer before it tries again. */
   storeRetryMs?: number;
 }
@@ -97,6 +100,7 @@ export function startWorkers(d: WorkerDeps): Workers {
   const lockDuration = d.lockDurationMs ?? 30_000;
   const locks = new RepositoryLocks(d.connection, d.prefix, lockDuration);
   const state = new CheckRunState(d.connection, d.prefix);
+  const modes = d.modes ?? new AssignmentModes(d.store, d.course, () => d.pipeline.predictor?.manifest);
   const common = {
     connection: d.connection,
     prefix: d.prefix,
@@ -121,11 +125,16 @@ export function startWorkers(d: WorkerDeps): Workers {
     async (job, token) => {
       const { data, a } = load(job);
       return delayWhileUnavailable(job, token, d.storeRetryMs ?? 5000, async () => {
-        const outcome = await gradeStage({ ...d, locks, state, policy: d.policy ?? DEFAULT_PUBLISH_POLICY }, data, a, {
-          attemptsMade: job.attemptsMade,
-          attempts: job.opts.attempts ?? 1,
-          id: job.id!,
-        });
+        const outcome = await gradeStage(
+          { ...d, locks, state, policy: d.policy ?? DEFAULT_PUBLISH_POLICY, modes },
+          data,
+          a,
+          {
+            attemptsMade: job.attemptsMade,
+            attempts: job.opts.attempts ?? 1,
+            id: job.id!,
+          },
+        );
         if (outcome === 'busy') return delay(job, token, d.busyRetryMs ?? 500);
         if ('hold' in outcome) {
           await job.updateData({ ...data, heldAt: Date.now() });
@@ -166,7 +175,7 @@ export function startWorkers(d: WorkerDeps): Workers {
     const g = data.data;
     log('grading-failed', { job: job.id, repo: `${g.owner}/${g.repo}`, sha: g.sha.slice(0, 7), error: err.message });
     const gh = d.github.forInstallation(g.installationId);
-    publishRun({ ...d, locks, state, policy: d.policy ?? DEFAULT_PUBLISH_POLICY }, gh, g, a, job.id!, {
+    publishRun({ ...d, locks, state, policy: d.policy ?? DEFAULT_PUBLISH_POLICY, modes }, gh, g, a, job.id!, {
       conclusion: 'neutral',
       ...GRADING_FAILED,
     }).catch((e: Error) => log('publish-failed', { job: job.id, error: e.message }));

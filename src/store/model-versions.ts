@@ -150,6 +150,11 @@ export async function setAssignmentMode(
     .execute();
 }
 
+/** Takes a mode set by hand back: the assignment's mode is decided again from its reviews. */
+export async function clearAssignmentMode(db: Kysely<DB>, assignment: string): Promise<void> {
+  await db.deleteFrom('assignment_modes').where('assignment', '=', assignment).execute();
+}
+
 export async function assignmentModes(
   db: Kysely<DB>,
 ): Promise<Record<string, { mode: Mode; updatedAt: number; updatedBy: string }>> {

@@ -180,6 +180,27 @@ export async function listReviews(db: Kysely<DB>, f: ReviewFilter = {}): Promise
   return rows.map(toReview);
 }
 
+/**
+ * The model against the TAs on one assignment: for each reviewed submission the model made a
+ * prediction for, whether its latest review agrees, and the model's confidence. What decides
+ * whether an assignment in shadow mode goes live.
+ */
+export async function reviewedPredictions(
+  db: Kysely<DB>,
+  f: { term: string; assignment: string },
+): Promise<{ agrees: boolean; confidence: number }[]> {
+  const rows = await db
+    .selectFrom('submissions')
+    .innerJoin('reviews', 'reviews.id', 'submissions.last_review_id')
+    .select(['reviews.agrees as agrees', 'submissions.confidence as confidence'])
+    .where('submissions.term', '=', f.term)
+    .where('submissions.assignment', '=', f.assignment)
+    .where('reviews.agrees', 'is not', null)
+    .where('submissions.confidence', 'is not', null)
+    .execute();
+  return rows.map((r) => ({ agrees: r.agrees === 1, confidence: Number(r.confidence) }));
+}
+
 export interface ReviewerStats {
   reviewer: string;
   reviews: number;

@@ -3,6 +3,7 @@ import {
   checkReview,
   listReviews,
   recordReview,
+  reviewedPredictions,
   reviewerStats,
   undoReview,
   type ReviewFilter,
@@ -26,6 +27,7 @@ import { migrate, schemaStatus, writeTransaction } from './migrate.js';
 import {
   aliasLog,
   assignmentModes,
+  clearAssignmentMode,
   getAlias,
   listModelVersions,
   moveAlias,
@@ -318,6 +320,15 @@ export class Store {
 
   setAssignmentMode(m: { assignment: string; mode: Mode; by: string }) {
     return this.#run(() => setAssignmentMode(this.c.db, { ...m, now: this.now() }));
+  }
+
+  clearAssignmentMode(assignment: string) {
+    return this.#run(() => clearAssignmentMode(this.c.db, assignment));
+  }
+
+  /** Each reviewed prediction of an assignment: did the TA agree, and how sure was the model. */
+  reviewedPredictions(f: { term: string; assignment: string }) {
+    return this.#run(() => reviewedPredictions(this.c.db, f));
   }
 
   assignmentModes() {
