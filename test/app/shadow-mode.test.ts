@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixturesDir, modelsDir } from '../../src/core/paths.js';
 import { openStore } from '../../src/store/store.js';
-import { pushPayload, sendWebhook, sha, startHarness, waitFor, type Harness } from '../helpers/app-harness.js';
+import { pushPayload, sendWebhook, sha, startHarness, waitFor } from '../helpers/app-harness.js';
 
 const src = (f: string) => fs.readFileSync(path.join(fixturesDir, 'submissions', f));
 const cleanups: (() => Promise<void> | void)[] = [];
