@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fixturesDir } from '../src/core/paths.js';
+import { mulberry32 } from '../src/training/random.js';
 import { pullRequestPayload, pushPayload, sendWebhook, sha, startHarness } from '../test/helpers/app-harness.js';
 import { fmt, median, percentile, printTable } from './table.js';
 
@@ -22,18 +23,6 @@ const INSTALLATION = 77;
 const SEED = Number(process.env.BENCH_SEED ?? 7);
 
 process.env.FIXSENSE_QUIET ??= '1';
-
-/** mulberry32: the same schedule on every machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Push {
   student: number;
@@ -48,7 +37,7 @@ interface Push {
 
 /** About three pushes a student, most of them in the last quarter hour, some in quick bursts. */
 function schedule(): Push[] {
-  const r = rng(SEED);
+  const r = mulberry32(SEED);
   const pushes: Push[] = [];
   for (let s = 0; s < STUDENTS; s++) {
     // 1 + Poisson(2), at most 8

@@ -109,18 +109,8 @@ export async function publishReview(d: ReviewStageDeps, submissionId: number): P
     notes: [],
     teacher: { fixType: review.fixType, tags: orderTags(taxonomy, review.tags) },
   });
-  const [owner, repo] = s.repository.split('/') as [string, string];
-  const job: GradeJob = {
-    installationId: s.installationId,
-    owner,
-    repo,
-    sha: s.commit,
-    assignment: s.assignment,
-    pullRequest: s.pullRequest,
-    trigger: 'push',
-    deliveryId: s.deliveryId ?? '',
-    receivedAt: s.receivedAt,
-  };
+  const job = jobOf(s);
+  const { owner, repo } = job;
   const gh = d.github.forInstallation(s.installationId, 'low');
   let checkRun: 'updated' | 'none' = 'none';
   if (s.checkRunId !== null) {
