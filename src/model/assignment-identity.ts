@@ -36,8 +36,11 @@ export function assignmentIdentity(a: Assignment): AssignmentIdentity {
   return id;
 }
 
-/** The same assignment: the same reference when both have one, else the same name. */
+/**
+ * The same assignment: the same reference when both have one, else the same name (a listing
+ * without references, such as the shipped model's, names the assignments it learnt from).
+ */
 export function sameAssignment(a: AssignmentIdentity, b: AssignmentIdentity): boolean {
   if (a.referenceSha256 && b.referenceSha256) return a.referenceSha256 === b.referenceSha256;
-  return a.name === b.name && a.referenceSha256 === b.referenceSha256;
+  return a.name === b.name;
 }

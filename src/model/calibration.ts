@@ -29,7 +29,8 @@ export const trainedAssignmentSchema = z.object({
   reference_sha256: z.string().nullable(),
   /** Real labelled programs of it in the training data (TA, label files, LLM, IntroClass). */
   labelled: z.number().int().min(0),
-  mutants: z.number().int().min(0),
+  /** Absent where it was not counted (the shipped model's listing was written after its training). */
+  mutants: z.number().int().min(0).optional(),
 });
 export type TrainedAssignment = z.infer<typeof trainedAssignmentSchema>;
 

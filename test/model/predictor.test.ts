@@ -18,6 +18,7 @@ import { loadPredictor, ModelError } from '../../src/model/predictor.js';
 import { loadTaxonomy } from '../../src/model/taxonomy.js';
 import { modelsDir } from '../../src/core/paths.js';
 import { Sandbox } from '../../src/sandbox/sandbox.js';
+import { modelLearnt } from '../../src/store/assignment-modes.js';
 import { modelManifest } from './model-folder.js';
 import { DEFAULT_MLP_CONFIG, forward, trainMlp } from '../../src/training/mlp.js';
 
@@ -133,6 +134,30 @@ describe.skipIf(!fs.existsSync(path.join(modelsDir, 'manifest.json')))('the ship
     expect(predictor.manifest.features.version).toBe(FEATURE_SPEC_VERSION);
     const p = await predictor.predictFeatures(features[0]!.x);
     expect(taxonomy.fixTypes).toContain(p.fixType);
+  });
+
+  it("lists the six assignments it learnt from, by name: a course's own new assignment starts in shadow mode", async () => {
+    const { manifest } = await loadPredictor();
+    expect(manifest.assignments?.map((a) => a.name)).toEqual([
+      'checksum',
+      'digits',
+      'grade',
+      'median',
+      'smallest',
+      'syllables',
+    ]);
+    expect(manifest.assignments?.reduce((n, a) => n + a.labelled, 0)).toBe(manifest.data.splits.train);
+    const median = await loadAssignment(resolveAssignment('median'));
+    const as = (name: string) => ({
+      name,
+      assignment: { ...median, name },
+      source: 'x.c',
+      branches: null,
+      patterns: [],
+      mode: 'auto' as const,
+    });
+    expect(modelLearnt(manifest, as('median'))).toBe(true);
+    expect(modelLearnt(manifest, as('fizzbuzz'))).toBe(false);
   });
 
   it('onnxruntime-node and the training code agree to 1e-5 on the fixture programs', async () => {
