@@ -62,24 +62,11 @@ if (against) {
   };
   // throughput with 2 gradings in parallel: one pass over the fixtures per block, A and B
   // blocks alternating, so a change in the machine's load hits both alike
-  const rate = async (grade: typeof gradeSubmission, sb: Sandbox) => {
-    let next = 0;
-    const start = performance.now();
-    await Promise.all(
-      Array.from({ length: 2 }, async () => {
-        while (next < sources.length) {
-          const { src, a: assignment } = sources[next++]!;
-          await grade(src, assignment, sb);
-        }
-      }),
-    );
-    return sources.length / ((performance.now() - start) / 1000);
-  };
   const rateA: number[] = [];
   const rateB: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    const runA = async () => rateA.push(await rate(theirs.grade, theirs.sandbox));
-    const runB = async () => rateB.push(await rate(gradeSubmission, sandbox));
+    const runA = async () => rateA.push(await throughput(2, 1, theirs.grade, theirs.sandbox));
+    const runB = async () => rateB.push(await throughput(2, 1));
     if (r % 2 === 0) await runA().then(runB);
     else await runB().then(runA);
   }
@@ -120,15 +107,21 @@ printTable(
   ],
 );
 
-async function throughput(parallel: number): Promise<number> {
-  const queue = Array.from({ length: ROUNDS }, () => sources).flat();
+/** Submissions per second over `passes` passes of the fixtures, `parallel` gradings at a time. */
+async function throughput(
+  parallel: number,
+  passes = ROUNDS,
+  grade: typeof gradeSubmission = gradeSubmission,
+  sb: Sandbox = sandbox,
+): Promise<number> {
+  const queue = Array.from({ length: passes }, () => sources).flat();
   let next = 0;
   const start = performance.now();
   await Promise.all(
     Array.from({ length: parallel }, async () => {
       while (next < queue.length) {
         const { src, a } = queue[next++]!;
-        await gradeSubmission(src, a, sandbox);
+        await grade(src, a, sb);
       }
     }),
   );
